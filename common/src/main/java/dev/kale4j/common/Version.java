@@ -1,0 +1,30 @@
+package dev.kale4j.common;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The kale4j version, filtered into {@code kale4j-version.properties} at build time. */
+public final class Version {
+    private static final String VERSION = load();
+
+    private Version() {
+    }
+
+    public static String get() {
+        return VERSION;
+    }
+
+    private static String load() {
+        try (InputStream in = Version.class.getResourceAsStream("/kale4j-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
