@@ -1,0 +1,83 @@
+package dev.kale4j.converter;
+
+import dev.kale4j.annotator.Cell;
+import dev.kale4j.annotator.InvalidNotebookException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** DAG helpers over {@code step -> its upstream steps}. */
+final class Graph {
+    private Graph() {
+    }
+
+    static Set<String> ancestors(String step, Map<String, Set<String>> deps) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> work = new ArrayDeque<>(deps.getOrDefault(step, Set.of()));
+        while (!work.isEmpty()) {
+            String s = work.pop();
+            if (seen.add(s)) {
+                work.addAll(deps.getOrDefault(s, Set.of()));
+            }
+        }
+        return seen;
+    }
+
+    /** Throws naming the cycle and the cell where its first step starts. */
+    static void checkAcyclic(Map<String, Set<String>> deps, Function<String, Cell> cellOf) {
+        Map<String, Integer> state = new HashMap<>();
+        for (String s : deps.keySet()) {
+            List<String> path = new ArrayList<>();
+            if (cycleFrom(s, deps, state, path)) {
+                String first = path.get(path.size() - 1);
+                int start = path.indexOf(first);
+                List<String> cycle = path.subList(start, path.size());
+                throw InvalidNotebookException.at(cellOf.apply(first), "the steps form a cycle: "
+                        + String.join(" -> ", cycle) + "; remove one of the prev: tags along it");
+            }
+        }
+    }
+
+    private static boolean cycleFrom(String s, Map<String, Set<String>> deps, Map<String, Integer> state,
+                                     List<String> path) {
+        Integer st = state.get(s);
+        if (st != null && st == 2) {
+            return false;
+        }
+        path.add(s);
+        if (st != null && st == 1) {
+            return true;
+        }
+        state.put(s, 1);
+        for (String d : deps.getOrDefault(s, Set.of())) {
+            if (cycleFrom(d, deps, state, path)) {
+                return true;
+            }
+        }
+        state.put(s, 2);
+        path.remove(path.size() - 1);
+        return false;
+    }
+
+    /** Kahn's algorithm; among ready steps the one first in {@code notebookOrder} goes first. */
+    static List<String> topologicalOrder(List<String> notebookOrder, Map<String, Set<String>> deps) {
+        List<String> out = new ArrayList<>();
+        Set<String> done = new LinkedHashSet<>();
+        while (out.size() < notebookOrder.size()) {
+            for (String s : notebookOrder) {
+                if (!done.contains(s) && done.containsAll(deps.getOrDefault(s, Set.of()))) {
+                    out.add(s);
+                    done.add(s);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+}

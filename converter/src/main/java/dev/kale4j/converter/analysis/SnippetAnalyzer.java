@@ -1,0 +1,151 @@
+package dev.kale4j.converter.analysis;
+
+import com.github.javaparser.JavaParser;
+import com.github.javaparser.ParseResult;
+import com.github.javaparser.ParserConfiguration;
+import com.github.javaparser.Problem;
+import com.github.javaparser.ast.Node;
+import com.github.javaparser.ast.body.BodyDeclaration;
+import com.github.javaparser.ast.body.FieldDeclaration;
+import com.github.javaparser.ast.body.MethodDeclaration;
+import com.github.javaparser.ast.body.TypeDeclaration;
+import com.github.javaparser.ast.body.VariableDeclarator;
+import com.github.javaparser.ast.expr.Expression;
+import com.github.javaparser.ast.expr.VariableDeclarationExpr;
+import com.github.javaparser.ast.stmt.ExpressionStmt;
+import com.github.javaparser.ast.stmt.LocalClassDeclarationStmt;
+import com.github.javaparser.ast.stmt.LocalRecordDeclarationStmt;
+import com.github.javaparser.ast.stmt.Statement;
+import dev.kale4j.annotator.Cell;
+import dev.kale4j.annotator.InvalidNotebookException;
+import dev.kale4j.pipeline.CodeBlock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Parses JShell snippets with JavaParser and reports what each declares at the top level and what it
+ * uses. The snippet kinds mirror JShell's: a top-level {@code int x = 1;} declares a session variable,
+ * a method or class declaration declares a session member, anything else is a statement or expression.
+ */
+public final class SnippetAnalyzer {
+    private final JavaParser parser = new JavaParser(new ParserConfiguration()
+            .setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17)
+            .setAttributeComments(false));
+
+    /** Splits and analyses every snippet of a cell; a syntax error names the cell and line. */
+    public List<SnippetInfo> analyzeCell(Cell cell) {
+        List<SnippetInfo> out = new ArrayList<>();
+        for (SnippetSplitter.Piece piece : SnippetSplitter.split(cell.source())) {
+            CodeBlock code = new CodeBlock(cell.index(), cell.id(), piece.line(), piece.source());
+            out.add(analyze(code, cell));
+        }
+        return out;
+    }
+
+    /** Parses one snippet; {@code cell} locates errors. */
+    public SnippetInfo analyze(CodeBlock code, Cell cell) {
+        String src = code.source();
+        if (src.startsWith("import ") || src.startsWith("import\t")) {
+            return info(code, SnippetKind.IMPORT, List.of(), List.of(), List.of(), List.of(), null);
+        }
+        ParseResult<Statement> stmt = parser.parseStatement(src);
+        if (stmt.isSuccessful() && stmt.getResult().isPresent()) {
+            return statement(code, stmt.getResult().get());
+        }
+        ParseResult<BodyDeclaration<?>> body = parser.parseBodyDeclaration(src);
+        if (body.isSuccessful() && body.getResult().isPresent()) {
+            Optional<SnippetInfo> decl = declaration(code, body.getResult().get());
+            if (decl.isPresent()) {
+                return decl.get();
+            }
+        }
+        String expr = src.endsWith(";") ? src.substring(0, src.length() - 1) : src;
+        ParseResult<Expression> e = parser.parseExpression(expr);
+        if (e.isSuccessful() && e.getResult().isPresent()) {
+            return info(code, SnippetKind.EXPRESSION, List.of(), List.of(), List.of(), List.of(), e.getResult().get());
+        }
+        throw syntaxError(cell, code, looksLikeDeclaration(src) ? body.getProblems() : stmt.getProblems());
+    }
+
+    private SnippetInfo statement(CodeBlock code, Statement s) {
+        if (s instanceof ExpressionStmt es && es.getExpression() instanceof VariableDeclarationExpr vde) {
+            List<String> names = new ArrayList<>();
+            List<String> types = new ArrayList<>();
+            for (VariableDeclarator v : vde.getVariables()) {
+                names.add(v.getNameAsString());
+                types.add(v.getType().asString());
+            }
+            return info(code, SnippetKind.VARIABLE, names, types, List.of(), List.of(), s);
+        }
+        if (s instanceof LocalClassDeclarationStmt lc) {
+            return info(code, SnippetKind.TYPE, List.of(), List.of(), List.of(),
+                    List.of(lc.getClassDeclaration().getNameAsString()), s);
+        }
+        if (s instanceof LocalRecordDeclarationStmt lr) {
+            return info(code, SnippetKind.TYPE, List.of(), List.of(), List.of(),
+                    List.of(lr.getRecordDeclaration().getNameAsString()), s);
+        }
+        return info(code, SnippetKind.STATEMENT, List.of(), List.of(), List.of(), List.of(), s);
+    }
+
+    private Optional<SnippetInfo> declaration(CodeBlock code, BodyDeclaration<?> d) {
+        if (d instanceof MethodDeclaration md) {
+            return Optional.of(info(code, SnippetKind.METHOD, List.of(), List.of(), List.of(md.getNameAsString()),
+                    List.of(), d));
+        }
+        if (d instanceof TypeDeclaration<?> td) {
+            return Optional.of(info(code, SnippetKind.TYPE, List.of(), List.of(), List.of(),
+                    List.of(td.getNameAsString()), d));
+        }
+        if (d instanceof FieldDeclaration fd) {
+            List<String> names = new ArrayList<>();
+            List<String> types = new ArrayList<>();
+            fd.getVariables().forEach(v -> {
+                names.add(v.getNameAsString());
+                types.add(v.getType().asString());
+            });
+            return Optional.of(info(code, SnippetKind.VARIABLE, names, types, List.of(), List.of(), d));
+        }
+        return Optional.empty();
+    }
+
+    private SnippetInfo info(CodeBlock code, SnippetKind kind, List<String> vars, List<String> varTypes,
+                             List<String> methods, List<String> types, Node node) {
+        FreeNameCollector c = new FreeNameCollector();
+        if (node != null) {
+            // A method or type may refer to itself (recursion); that is not a use of another snippet.
+            methods.forEach(m -> c.bindTopLevel("()" + m));
+            types.forEach(t -> c.bindTopLevel("<>" + t));
+            c.walk(node);
+        }
+        vars.forEach(c.names::remove);
+        return new SnippetInfo(code, kind, vars, varTypes, methods, types, c.names, c.methods, c.types);
+    }
+
+    private static boolean looksLikeDeclaration(String src) {
+        int brace = src.indexOf('{');
+        int paren = src.indexOf('(');
+        return brace > 0 && (paren < 0 || paren < brace) && !src.startsWith("if") && !src.startsWith("for")
+                && !src.startsWith("while") && !src.startsWith("try") && !src.startsWith("switch");
+    }
+
+    private static InvalidNotebookException syntaxError(Cell cell, CodeBlock code, List<Problem> problems) {
+        String detail = "syntax error";
+        int line = code.line();
+        if (!problems.isEmpty()) {
+            Problem p = problems.get(0);
+            String msg = p.getMessage().lines().findFirst().orElse("").trim();
+            int expected = msg.indexOf(", expected");
+            if (expected > 0) {
+                msg = msg.substring(0, expected);
+            }
+            detail = "syntax error: " + msg.replaceFirst("^Parse error\\. ", "");
+            Optional<Integer> at = p.getLocation().flatMap(l -> l.getBegin().getRange()).map(r -> r.begin.line);
+            if (at.isPresent()) {
+                line = code.line() + at.get() - 1;
+            }
+        }
+        return InvalidNotebookException.at(cell, "line " + line + ": " + detail);
+    }
+}
