@@ -1,0 +1,389 @@
+package dev.kale4j.snapshot;
+
+import com.github.luben.zstd.ZstdCompressCtx;
+import dev.kale4j.common.UserError;
+import dev.kale4j.snapshot.chunking.FastCdc;
+import dev.kale4j.snapshot.index.Index;
+import dev.kale4j.snapshot.manifest.Entry;
+import dev.kale4j.snapshot.manifest.Manifest;
+import dev.kale4j.snapshot.pack.BlobEntry;
+import dev.kale4j.snapshot.pack.PackBuilder;
+import dev.kale4j.snapshot.store.Backend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes one snapshot. The calling thread walks the source, reads files and cuts chunks; a pool hashes,
+ * deduplicates and compresses them (a bounded pipeline: at most {@link #IN_FLIGHT_KIB} KiB in flight); a single
+ * uploader writes finished packs. Order of durability: packs, then the index naming them, then the manifest.
+ * A crash before the manifest leaves only unreferenced packs, which gc removes.
+ */
+final class Backup {
+    private static final Logger log = LoggerFactory.getLogger(Backup.class);
+    private static final int IN_FLIGHT_KIB = 96 * 1024;
+    private static final int READ_BUFFER = 8 << 20;
+    private static final byte[] ZEROS = new byte[1 << 20];
+
+    private final Backend backend;
+    private final RepoConfig config;
+    private final Index index;
+    private final FastCdc cdc;
+    private final ExecutorService workers;
+    private final ExecutorService uploader;
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
+    private final Semaphore packsInFlight = new Semaphore(2);
+    private final Map<Hash, Boolean> pending = new ConcurrentHashMap<>();
+    private final List<Future<?>> uploads = new ArrayList<>();
+    private final Map<String, List<BlobEntry>> writtenPacks = new ConcurrentHashMap<>();
+    private final ThreadLocal<ZstdCompressCtx> zstd;
+    private PackBuilder current;
+    private long addedStored;
+    private long addedRaw;
+    private long addedChunks;
+
+    Backup(Backend backend, RepoConfig config, Index index, ExecutorService workers, ExecutorService uploader) {
+        this.backend = backend;
+        this.config = config;
+        this.index = index;
+        this.cdc = new FastCdc(config.chunkMin(), config.chunkAvg(), config.chunkMax(), config.gearSeed());
+        this.workers = workers;
+        this.uploader = uploader;
+        this.zstd = ThreadLocal.withInitial(() -> {
+            ZstdCompressCtx c = new ZstdCompressCtx();
+            c.setLevel(config.zstdLevel());
+            return c;
+        });
+    }
+
+    /** A file entry whose chunk list is still being computed. */
+    private record PendingFile(Entry meta, List<Object> chunks) {
+    }
+
+    /** A chunk being hashed and stored by the pool. */
+    private record ChunkRef(Future<Hash> hash, int length) {
+    }
+
+    Manifest run(Path source, Map<String, String> tags, Manifest parent, String parentId, String host)
+            throws IOException {
+        long start = System.nanoTime();
+        Path root = source.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserError("snapshot source " + root + " is not a directory; pass the step's working "
+                    + "directory with --source");
+        }
+        List<Entry> walked = walk(root);
+        Map<String, Entry> previous = new HashMap<>();
+        if (parent != null) {
+            for (Entry e : parent.entries()) {
+                previous.put(e.path(), e);
+            }
+        }
+        List<Object> results = new ArrayList<>(walked.size());
+        long files = 0, dirs = 0, links = 0, total = 0, reused = 0;
+        try {
+            for (Entry e : walked) {
+                switch (e.type()) {
+                    case dir -> {
+                        dirs++;
+                        results.add(e);
+                    }
+                    case symlink -> {
+                        links++;
+                        results.add(e);
+                    }
+                    case file -> {
+                        files++;
+                        Entry old = previous.get(e.path());
+                        if (old != null && unchanged(old, e) && allIndexed(old.chunks())) {
+                            reused++;
+                            total += old.size();
+                            results.add(withChunks(e, old.chunks(), old.size()));
+                        } else {
+                            PendingFile pf = readFile(root, e);
+                            results.add(pf);
+                        }
+                    }
+                }
+            }
+            List<Entry> entries = new ArrayList<>(results.size());
+            for (Object r : results) {
+                if (r instanceof Entry e) {
+                    entries.add(e);
+                } else {
+                    PendingFile pf = (PendingFile) r;
+                    List<String> refs = new ArrayList<>(pf.chunks().size());
+                    long size = 0;
+                    for (Object c : pf.chunks()) {
+                        if (c instanceof String hole) {
+                            refs.add(hole);
+                            size += Entry.holeLength(hole);
+                        } else {
+                            ChunkRef ref = (ChunkRef) c;
+                            refs.add(await(ref.hash()).hex());
+                            size += ref.length();
+                        }
+                    }
+                    total += size;
+                    entries.add(withChunks(pf.meta(), refs, size));
+                }
+            }
+            synchronized (this) {
+                sealCurrent();
+            }
+            for (Future<?> u : uploads) {
+                await(u);
+            }
+            long indexBytes = 0;
+            if (!writtenPacks.isEmpty()) {
+                String name = Index.write(backend, writtenPacks);
+                indexBytes = backend.list(Index.DIR).stream().filter(o -> o.name().equals(name))
+                        .mapToLong(Backend.ObjectInfo::size).sum();
+            }
+            Manifest m = new Manifest(1, Instant.now().toString(), host, root.toString(),
+                    new LinkedHashMap<>(tags), parentId, null, entries);
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            Manifest.Stats stats = new Manifest.Stats(files, dirs, links, total, addedStored + indexBytes,
+                    addedRaw, addedChunks, reused, elapsed);
+            // The manifest's own size counts as added too; measure it once, then store with it included.
+            int manifestSize = m.withStats(stats).encode().length;
+            return m.withStats(new Manifest.Stats(files, dirs, links, total,
+                    addedStored + indexBytes + manifestSize, addedRaw, addedChunks, reused, elapsed));
+        } finally {
+            pending.clear();
+        }
+    }
+
+    /** Same size, mtime, ctime and inode: the file was not written since the parent snapshot (restic's test). */
+    private static boolean unchanged(Entry old, Entry now) {
+        return old.type() == Entry.Type.file && old.size() == now.size() && old.mtimeNanos() == now.mtimeNanos()
+                && old.ctimeNanos() == now.ctimeNanos() && old.inode() == now.inode() && old.mode() == now.mode() && old.chunks() != null;
+    }
+
+    private boolean allIndexed(List<String> refs) {
+        for (String r : refs) {
+            if (!Entry.isHole(r) && !index.contains(Hash.parse(r))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Entry withChunks(Entry e, List<String> chunks, long size) {
+        return new Entry(e.path(), e.type(), e.mode(), e.mtimeNanos(), size, null, chunks, e.inode(),
+                e.ctimeNanos());
+    }
+
+    private List<Entry> walk(Path root) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                out.add(entryOf(root, dir, Entry.Type.dir));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isSymbolicLink()) {
+                    out.add(entryOf(root, file, Entry.Type.symlink));
+                } else if (attrs.isRegularFile()) {
+                    out.add(entryOf(root, file, Entry.Type.file));
+                } else {
+                    log.warn("skipping {}: not a regular file, directory or symlink", file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // removed while we walked
+                }
+                throw new UserError("cannot read " + file + " for the snapshot: " + exc.getMessage()
+                        + "; fix its permissions or exclude it from the source directory", exc);
+            }
+        });
+        out.sort(Comparator.comparing(Entry::path));
+        return out;
+    }
+
+    private static Entry entryOf(Path root, Path p, Entry.Type type) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino",
+                LinkOption.NOFOLLOW_LINKS);
+        String rel = root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
+        int mode = ((Integer) a.get("mode")) & 07777;
+        long mtime = nanos((FileTime) a.get("lastModifiedTime"));
+        long ctime = nanos((FileTime) a.get("ctime"));
+        long ino = (Long) a.get("ino");
+        long size = type == Entry.Type.file ? (Long) a.get("size") : 0;
+        String target = type == Entry.Type.symlink ? Files.readSymbolicLink(p).toString() : null;
+        return new Entry(rel, type, mode, mtime, size, target, null, ino, ctime);
+    }
+
+    static long nanos(FileTime t) {
+        Instant i = t.toInstant();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    private PendingFile readFile(Path root, Entry e) throws IOException {
+        Path p = root.resolve(e.path());
+        List<Object> chunks = new ArrayList<>();
+        int bufSize = (int) Math.min(READ_BUFFER, Math.max(e.size(), 0) + cdc.max());
+        bufSize = Math.max(bufSize, cdc.max() * 2);
+        byte[] buf = new byte[bufSize];
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            int avail = 0;
+            boolean eof = false;
+            while (true) {
+                while (!eof && avail < buf.length) {
+                    int n = ch.read(ByteBuffer.wrap(buf, avail, buf.length - avail));
+                    if (n < 0) {
+                        eof = true;
+                    } else {
+                        avail += n;
+                    }
+                }
+                int pos = 0;
+                while (avail - pos >= cdc.max() || (eof && avail > pos)) {
+                    int n = cdc.cut(buf, pos, avail - pos);
+                    chunks.add(submit(buf, pos, n));
+                    pos += n;
+                }
+                if (eof) {
+                    break;
+                }
+                System.arraycopy(buf, pos, buf, 0, avail - pos);
+                avail -= pos;
+            }
+        } catch (NoSuchFileException gone) {
+            log.warn("{} disappeared while the snapshot was taken; keeping it as empty", p);
+        }
+        return new PendingFile(e, chunks);
+    }
+
+    private Object submit(byte[] buf, int off, int len) {
+        if (isZero(buf, off, len)) {
+            return Entry.HOLE_PREFIX + len;
+        }
+        byte[] chunk = Arrays.copyOfRange(buf, off, off + len);
+        int kib = (len + 1023) >>> 10;
+        inFlight.acquireUninterruptibly(kib);
+        try {
+            return new ChunkRef(workers.submit(() -> {
+                try {
+                    return store(chunk);
+                } finally {
+                    inFlight.release(kib);
+                }
+            }), len);
+        } catch (RuntimeException ex) {
+            inFlight.release(kib);
+            throw ex;
+        }
+    }
+
+    private static boolean isZero(byte[] b, int off, int len) {
+        for (int p = off; p < off + len; p += ZEROS.length) {
+            int n = Math.min(ZEROS.length, off + len - p);
+            if (Arrays.mismatch(b, p, p + n, ZEROS, 0, n) != -1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Hash store(byte[] chunk) throws IOException {
+        Hash h = Hash.of(chunk);
+        if (index.contains(h) || pending.putIfAbsent(h, Boolean.TRUE) != null) {
+            return h;
+        }
+        byte[] z = zstd.get().compress(chunk);
+        // Keep the zstd frame only if it saves at least 1/32; otherwise restore would decompress for nothing.
+        boolean compressed = z.length < chunk.length - (chunk.length >>> 5);
+        byte[] stored = compressed ? z : chunk;
+        synchronized (this) {
+            if (current != null && current.size() + stored.length > config.packSize()) {
+                sealCurrent();
+            }
+            if (current == null) {
+                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), config.packSize());
+            }
+            current.add(h, stored, stored.length, chunk.length, compressed);
+            addedRaw += chunk.length;
+            addedChunks++;
+        }
+        return h;
+    }
+
+    /** Hands the current pack to the uploader; caller holds the monitor. */
+    private void sealCurrent() {
+        if (current == null || current.isEmpty()) {
+            return;
+        }
+        PackBuilder p = current;
+        current = null;
+        byte[] data = p.finish();
+        addedStored += data.length;
+        packsInFlight.acquireUninterruptibly();
+        uploads.add(uploader.submit(() -> {
+            try {
+                backend.put(packKey(p.id()), data);
+                writtenPacks.put(p.id(), p.entries());
+                return null;
+            } finally {
+                packsInFlight.release();
+            }
+        }));
+    }
+
+    static String packKey(String id) {
+        return "packs/" + id.substring(0, 2) + "/" + id;
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+    }
+
+}

@@ -1,0 +1,331 @@
+package dev.kale4j.snapshot;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import dev.kale4j.common.UserError;
+import dev.kale4j.snapshot.index.Index;
+import dev.kale4j.snapshot.manifest.Entry;
+import dev.kale4j.snapshot.manifest.Manifest;
+import dev.kale4j.snapshot.pack.BlobEntry;
+import dev.kale4j.snapshot.store.Backend;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Restores a snapshot into an empty directory. Files are created at full size first (ftruncate, so zero runs
+ * stay holes), then chunks are read pack by pack in coalesced ranges, checked against their SHA-256 and written
+ * with positional writes by a pool of threads. Metadata (modes, times) is applied last, directories deepest
+ * first so writing into them does not disturb their times.
+ */
+final class Restore {
+    /** Neighbouring blobs in one pack are fetched with one read up to this size. */
+    private static final int MAX_RANGE = 8 << 20;
+
+    private final Backend backend;
+    private final Index index;
+    private final ExecutorService pool;
+    private final ThreadLocal<ZstdDecompressCtx> zstd = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+
+    Restore(Backend backend, Index index, ExecutorService pool) {
+        this.backend = backend;
+        this.index = index;
+        this.pool = pool;
+    }
+
+    /** Where one blob's bytes go: a file and an offset in it. */
+    private record Placement(FileChannel file, long offset) {
+    }
+
+    void run(String id, Manifest m, Path targetDir) throws IOException {
+        validate(id, m);
+        Path target = prepareTarget(targetDir);
+        Map<String, Entry> byPath = new HashMap<>();
+        for (Entry e : m.entries()) {
+            byPath.put(e.path(), e);
+        }
+        Map<Hash, List<Placement>> placements = new HashMap<>();
+        List<FileChannel> open = new ArrayList<>();
+        try {
+            for (Entry e : m.entries()) {
+                if (e.type() == Entry.Type.dir && !e.path().isEmpty()) {
+                    Files.createDirectory(target.resolve(e.path()));
+                }
+            }
+            for (Entry e : m.entries()) {
+                if (e.type() != Entry.Type.file) {
+                    continue;
+                }
+                Path p = target.resolve(e.path());
+                FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                open.add(ch);
+                long off = 0;
+                for (String ref : e.chunks()) {
+                    if (Entry.isHole(ref)) {
+                        off += Entry.holeLength(ref);
+                        continue;
+                    }
+                    Hash h = Hash.parse(ref);
+                    BlobEntry b = index.get(h);
+                    if (b == null) {
+                        throw new UserError("snapshot " + id + " needs chunk " + ref + " of " + e.path()
+                                + " but no pack in " + backend.location() + " holds it; the repository is "
+                                + "damaged (run `kale4j snapshot verify --repo " + backend.location() + "`)");
+                    }
+                    placements.computeIfAbsent(h, k -> new ArrayList<>()).add(new Placement(ch, off));
+                    off += b.rawLength();
+                }
+                if (off != e.size()) {
+                    throw new UserError("snapshot " + id + ": chunks of " + e.path() + " add up to " + off
+                            + " bytes, not " + e.size() + "; the snapshot is damaged");
+                }
+                if (off > 0) {
+                    // Full length up front: one ftruncate, sparse where holes stay unwritten.
+                    try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+                        raf.setLength(off);
+                    }
+                }
+            }
+            writeChunks(placements);
+            for (FileChannel ch : open) {
+                ch.force(false);
+            }
+        } finally {
+            for (FileChannel ch : open) {
+                ch.close();
+            }
+        }
+        for (Entry e : m.entries()) {
+            Path p = target.resolve(e.path());
+            if (e.type() == Entry.Type.file) {
+                setMode(p, e.mode());
+                Files.setLastModifiedTime(p, time(e.mtimeNanos()));
+            } else if (e.type() == Entry.Type.symlink) {
+                Files.createSymbolicLink(p, Path.of(e.target()));
+                Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(time(e.mtimeNanos()), null, null);
+            }
+        }
+        List<Entry> dirs = new ArrayList<>();
+        for (Entry e : m.entries()) {
+            if (e.type() == Entry.Type.dir) {
+                dirs.add(e);
+            }
+        }
+        dirs.sort(Comparator.comparing(Entry::path).reversed());
+        for (Entry d : dirs) {
+            Path p = d.path().isEmpty() ? target : target.resolve(d.path());
+            setMode(p, d.mode());
+            Files.setLastModifiedTime(p, time(d.mtimeNanos()));
+        }
+    }
+
+    private void writeChunks(Map<Hash, List<Placement>> placements) throws IOException {
+        Map<String, List<BlobEntry>> byPack = new HashMap<>();
+        for (Hash h : placements.keySet()) {
+            BlobEntry b = index.get(h);
+            byPack.computeIfAbsent(b.pack(), k -> new ArrayList<>()).add(b);
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (List<BlobEntry> blobs : byPack.values()) {
+            blobs.sort(Comparator.comparingLong(BlobEntry::offset));
+            int i = 0;
+            while (i < blobs.size()) {
+                int j = i + 1;
+                long start = blobs.get(i).offset();
+                long end = start + blobs.get(i).storedLength();
+                while (j < blobs.size() && blobs.get(j).offset() + blobs.get(j).storedLength() - start <= MAX_RANGE
+                        && blobs.get(j).offset() - end < (256 << 10)) {
+                    end = blobs.get(j).offset() + blobs.get(j).storedLength();
+                    j++;
+                }
+                List<BlobEntry> range = blobs.subList(i, j);
+                long s = start;
+                int len = (int) (end - start);
+                futures.add(pool.submit(() -> {
+                    restoreRange(range, s, len, placements);
+                    return null;
+                }));
+                i = j;
+            }
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (ExecutionException e) {
+                for (Future<?> other : futures) {
+                    other.cancel(true);
+                }
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) throw io;
+                if (c instanceof RuntimeException re) throw re;
+                throw new IOException(c);
+            }
+        }
+    }
+
+    private void restoreRange(List<BlobEntry> range, long start, int len, Map<Hash, List<Placement>> placements)
+            throws IOException {
+        String pack = range.get(0).pack();
+        byte[] data;
+        try {
+            data = backend.getRange(Backup.packKey(pack), start, len);
+        } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
+            throw new UserError("pack " + pack + " in " + backend.location() + " is missing or truncated ("
+                    + e.getMessage() + "); the snapshot cannot be restored completely. Run `kale4j snapshot "
+                    + "verify --repo " + backend.location() + "` to see what else is affected", e);
+        }
+        for (BlobEntry b : range) {
+            byte[] raw = decode(b, data, (int) (b.offset() - start));
+            for (Placement p : placements.get(b.hash())) {
+                ByteBuffer bb = ByteBuffer.wrap(raw);
+                long pos = p.offset();
+                while (bb.hasRemaining()) {
+                    pos += p.file().write(bb, pos);
+                }
+            }
+        }
+    }
+
+    /** Decompresses and checks one blob; a mismatch means the pack is damaged. */
+    byte[] decode(BlobEntry b, byte[] data, int off) {
+        byte[] raw;
+        if (b.compressed()) {
+            raw = new byte[b.rawLength()];
+            int n;
+            try {
+                n = zstd.get().decompressByteArray(raw, 0, raw.length, data, off, b.storedLength());
+            } catch (RuntimeException e) {
+                throw damaged(b, "cannot be decompressed");
+            }
+            if (n != raw.length) {
+                throw damaged(b, "decompresses to " + n + " bytes instead of " + raw.length);
+            }
+        } else {
+            raw = java.util.Arrays.copyOfRange(data, off, off + b.storedLength());
+        }
+        if (!Hash.of(raw).equals(b.hash())) {
+            throw damaged(b, "does not match its SHA-256");
+        }
+        return raw;
+    }
+
+    private UserError damaged(BlobEntry b, String what) {
+        return new UserError("chunk " + b.hash() + " in pack " + b.pack() + " of " + backend.location() + " "
+                + what + "; the pack is damaged. Run `kale4j snapshot verify --repo " + backend.location()
+                + "` to see which snapshots are affected");
+    }
+
+    /**
+     * Rejects manifests that would write outside the target: absolute paths, {@code ..}, empty or {@code .}
+     * components, duplicate paths, and entries whose parent is not a directory of the snapshot (that would let
+     * a symlink entry redirect later writes).
+     */
+    static void validate(String id, Manifest m) {
+        Map<String, Entry.Type> types = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (Entry e : m.entries()) {
+            String p = e.path();
+            if (p == null || !seen.add(p)) {
+                throw unsafe(id, p, "appears twice");
+            }
+            if (!p.isEmpty()) {
+                if (p.startsWith("/") || p.endsWith("/") || p.contains("\\") || p.contains("\0")) {
+                    throw unsafe(id, p, "is not a plain relative path");
+                }
+                for (String part : p.split("/", -1)) {
+                    if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                        throw unsafe(id, p, "contains an empty, '.' or '..' component");
+                    }
+                }
+            } else if (e.type() != Entry.Type.dir) {
+                throw unsafe(id, p, "is the root but not a directory");
+            }
+            types.put(p, e.type());
+        }
+        for (Entry e : m.entries()) {
+            if (e.path().isEmpty()) {
+                continue;
+            }
+            int slash = e.path().lastIndexOf('/');
+            String parent = slash < 0 ? "" : e.path().substring(0, slash);
+            if (!parent.isEmpty() && types.get(parent) != Entry.Type.dir) {
+                throw unsafe(id, e.path(), "lies under '" + parent + "', which is not a directory in the snapshot");
+            }
+            if (e.type() == Entry.Type.file && e.chunks() == null) {
+                throw unsafe(id, e.path(), "has no chunk list");
+            }
+            if (e.type() == Entry.Type.symlink && (e.target() == null || e.target().indexOf('\0') >= 0)) {
+                throw unsafe(id, e.path(), "has no valid link target");
+            }
+        }
+    }
+
+    private static UserError unsafe(String id, String path, String why) {
+        return new UserError("snapshot " + id + " has an unsafe entry '" + path + "' that " + why
+                + "; refusing to restore it (the manifest was altered or damaged)");
+    }
+
+    private static Path prepareTarget(Path targetDir) throws IOException {
+        Path t = targetDir.toAbsolutePath().normalize();
+        if (Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)) {
+                throw new UserError("restore target " + t + " exists and is not a directory; choose a new or "
+                        + "empty directory");
+            }
+            try (var s = Files.list(t)) {
+                if (s.findAny().isPresent()) {
+                    throw new UserError("restore target " + t + " is not empty; restore into a new or empty "
+                            + "directory so nothing there is overwritten");
+                }
+            }
+        } else {
+            Files.createDirectories(t);
+        }
+        return t;
+    }
+
+    private static void setMode(Path p, int mode) throws IOException {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                perms.add(order[i]);
+            }
+        }
+        Files.setPosixFilePermissions(p, perms);
+        if ((mode & 07000) != 0) {
+            // setuid/setgid/sticky are not expressible as PosixFilePermission; the unix view takes the full mode.
+            Files.setAttribute(p, "unix:mode", mode);
+        }
+    }
+
+    static FileTime time(long nanos) {
+        return FileTime.from(nanos, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kale4j.snapshot.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Where a repository's objects live: a local directory or an S3-compatible bucket. Keys are relative paths
+ * like {@code packs/ab/abcdef...}; the repository layer decides the layout, backends only move bytes.
+ *
+ * <p>The one guarantee everything else builds on: {@link #put} is atomic and durable. A reader sees either
+ * no object or the complete object, never a prefix, even if the writer is killed mid-write.
+ */
+public interface Backend extends Closeable {
+
+    /** Human-readable location for messages ({@code /data/repo}, {@code s3://bucket/prefix}). */
+    String location();
+
+    /** Whether an object exists. */
+    boolean exists(String key) throws IOException;
+
+    /** The whole object; {@link java.nio.file.NoSuchFileException} if it does not exist. */
+    byte[] get(String key) throws IOException;
+
+    /** {@code length} bytes from {@code offset}; fails with {@link java.io.EOFException} if the object is shorter. */
+    byte[] getRange(String key, long offset, int length) throws IOException;
+
+    /** Stores an object atomically and durably, replacing any previous one with the same key. */
+    void put(String key, byte[] data) throws IOException;
+
+    /** Removes an object; missing objects are not an error. */
+    void delete(String key) throws IOException;
+
+    /** Every object whose key starts with {@code dir + "/"}, with sizes, in no particular order. */
+    List<ObjectInfo> list(String dir) throws IOException;
+
+    /** Drops any temporary files a killed writer left behind (local only; S3 has none). */
+    default void cleanTemporaryFiles() throws IOException {
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+
+    /** A listed object: key relative to the repository root, and size in bytes. */
+    record ObjectInfo(String key, long size) {
+        public String name() {
+            int slash = key.lastIndexOf('/');
+            return slash < 0 ? key : key.substring(slash + 1);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.kale4j.snapshot.store;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A repository in a local directory. Writes go to {@code tmp/}, are fsynced, renamed into place and the
+ * directory is fsynced: after a crash a key holds either nothing or its complete content.
+ */
+public final class LocalBackend implements Backend {
+    private final Path root;
+    private final Path tmp;
+    /** Open read channels, so restore does not reopen a pack for every chunk. */
+    private final Map<String, FileChannel> readers = new ConcurrentHashMap<>();
+    private final Map<Path, Boolean> knownDirs = new ConcurrentHashMap<>();
+
+    public LocalBackend(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.tmp = this.root.resolve("tmp");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    private Path path(String key) {
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("key escapes the repository: " + key);
+        }
+        return p;
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.exists(path(key));
+    }
+
+    @Override
+    public byte[] get(String key) throws IOException {
+        return Files.readAllBytes(path(key));
+    }
+
+    @Override
+    public byte[] getRange(String key, long offset, int length) throws IOException {
+        FileChannel ch = readers.get(key);
+        if (ch == null) {
+            FileChannel opened = FileChannel.open(path(key), StandardOpenOption.READ);
+            ch = readers.putIfAbsent(key, opened);
+            if (ch == null) {
+                ch = opened;
+            } else {
+                opened.close();
+            }
+        }
+        byte[] out = new byte[length];
+        ByteBuffer bb = ByteBuffer.wrap(out);
+        long pos = offset;
+        while (bb.hasRemaining()) {
+            int n = ch.read(bb, pos);
+            if (n < 0) {
+                throw new EOFException(key + " ends at " + pos + ", expected " + (offset + length) + " bytes");
+            }
+            pos += n;
+        }
+        return out;
+    }
+
+    @Override
+    public void put(String key, byte[] data) throws IOException {
+        Path target = path(key);
+        ensureDir(tmp);
+        ensureDir(target.getParent());
+        Path t = tmp.resolve(UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer bb = ByteBuffer.wrap(data);
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+                ch.force(true);
+            }
+            Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(t);
+            throw e;
+        }
+        fsyncDir(target.getParent());
+    }
+
+    private void ensureDir(Path dir) throws IOException {
+        if (knownDirs.containsKey(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir);
+            } catch (FileAlreadyExistsException ignored) {
+                // Another writer made it.
+            }
+            fsyncDir(dir.getParent());
+        }
+        knownDirs.put(dir, Boolean.TRUE);
+    }
+
+    /** Makes a rename or create in {@code dir} durable; Linux allows fsync on a directory opened read-only. */
+    private static void fsyncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        FileChannel ch = readers.remove(key);
+        if (ch != null) {
+            ch.close();
+        }
+        Files.deleteIfExists(path(key));
+    }
+
+    @Override
+    public List<ObjectInfo> list(String dir) throws IOException {
+        Path d = path(dir);
+        List<ObjectInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(d)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    if (Files.isRegularFile(p)) {
+                        out.add(new ObjectInfo(root.relativize(p).toString(), Files.size(p)));
+                    }
+                } catch (NoSuchFileException gone) {
+                    // Deleted while listing (gc, lock release): not there any more.
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void cleanTemporaryFiles() throws IOException {
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (FileChannel ch : readers.values()) {
+            ch.close();
+        }
+        readers.clear();
+    }
+}
