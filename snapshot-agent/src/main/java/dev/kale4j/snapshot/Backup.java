@@ -1,5 +1,6 @@
 package dev.kale4j.snapshot;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import dev.kale4j.common.UserError;
 import dev.kale4j.snapshot.chunking.FastCdc;
@@ -49,7 +50,7 @@ import java.util.concurrent.TimeUnit;
 final class Backup {
     private static final Logger log = LoggerFactory.getLogger(Backup.class);
     private static final int IN_FLIGHT_KIB = 96 * 1024;
-    private static final int READ_BUFFER = 8 << 20;
+    private static final int SLAB = 8 << 20;
     private static final byte[] ZEROS = new byte[1 << 20];
 
     private final Backend backend;
@@ -64,6 +65,7 @@ final class Backup {
     private final List<Future<?>> uploads = new ArrayList<>();
     private final Map<String, List<BlobEntry>> writtenPacks = new ConcurrentHashMap<>();
     private final ThreadLocal<ZstdCompressCtx> zstd;
+    private final ThreadLocal<byte[]> compressBuffer;
     private PackBuilder current;
     private long addedStored;
     private long addedRaw;
@@ -81,6 +83,7 @@ final class Backup {
             c.setLevel(config.zstdLevel());
             return c;
         });
+        this.compressBuffer = ThreadLocal.withInitial(() -> new byte[(int) Zstd.compressBound(config.chunkMax())]);
     }
 
     /** A file entry whose chunk list is still being computed. */
@@ -253,35 +256,41 @@ final class Backup {
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
+    /**
+     * Reads a file into slabs and cuts chunks. Workers hash and compress straight from the slab (no per-chunk
+     * copy); only the unfinished tail of a slab is copied into the next one.
+     */
     private PendingFile readFile(Path root, Entry e) throws IOException {
         Path p = root.resolve(e.path());
         List<Object> chunks = new ArrayList<>();
-        int bufSize = (int) Math.min(READ_BUFFER, Math.max(e.size(), 0) + cdc.max());
-        bufSize = Math.max(bufSize, cdc.max() * 2);
-        byte[] buf = new byte[bufSize];
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            // Whole small files in one right-sized slab (+1 byte to see EOF); big ones in 8 MiB slabs.
+            byte[] slab = new byte[(int) Math.min(SLAB, Math.max(e.size(), 0) + 1)];
+            int pos = 0;
             int avail = 0;
             boolean eof = false;
             while (true) {
-                while (!eof && avail < buf.length) {
-                    int n = ch.read(ByteBuffer.wrap(buf, avail, buf.length - avail));
+                while (!eof && avail < slab.length) {
+                    int n = ch.read(ByteBuffer.wrap(slab, avail, slab.length - avail));
                     if (n < 0) {
                         eof = true;
                     } else {
                         avail += n;
                     }
                 }
-                int pos = 0;
                 while (avail - pos >= cdc.max() || (eof && avail > pos)) {
-                    int n = cdc.cut(buf, pos, avail - pos);
-                    chunks.add(submit(buf, pos, n));
+                    int n = cdc.cut(slab, pos, avail - pos);
+                    chunks.add(submit(slab, pos, n));
                     pos += n;
                 }
                 if (eof) {
                     break;
                 }
-                System.arraycopy(buf, pos, buf, 0, avail - pos);
+                byte[] next = new byte[SLAB];
+                System.arraycopy(slab, pos, next, 0, avail - pos);
                 avail -= pos;
+                pos = 0;
+                slab = next;
             }
         } catch (NoSuchFileException gone) {
             log.warn("{} disappeared while the snapshot was taken; keeping it as empty", p);
@@ -289,17 +298,16 @@ final class Backup {
         return new PendingFile(e, chunks);
     }
 
-    private Object submit(byte[] buf, int off, int len) {
-        if (isZero(buf, off, len)) {
+    private Object submit(byte[] slab, int off, int len) {
+        if (isZero(slab, off, len)) {
             return Entry.HOLE_PREFIX + len;
         }
-        byte[] chunk = Arrays.copyOfRange(buf, off, off + len);
         int kib = (len + 1023) >>> 10;
         inFlight.acquireUninterruptibly(kib);
         try {
             return new ChunkRef(workers.submit(() -> {
                 try {
-                    return store(chunk);
+                    return store(slab, off, len);
                 } finally {
                     inFlight.release(kib);
                 }
@@ -320,24 +328,29 @@ final class Backup {
         return true;
     }
 
-    private Hash store(byte[] chunk) throws IOException {
-        Hash h = Hash.of(chunk);
+    private Hash store(byte[] slab, int off, int len) throws IOException {
+        Hash h = Hash.of(slab, off, len);
         if (index.contains(h) || pending.putIfAbsent(h, Boolean.TRUE) != null) {
             return h;
         }
-        byte[] z = zstd.get().compress(chunk);
+        byte[] dst = compressBuffer.get();
+        int z = (int) zstd.get().compressByteArray(dst, 0, dst.length, slab, off, len);
         // Keep the zstd frame only if it saves at least 1/32; otherwise restore would decompress for nothing.
-        boolean compressed = z.length < chunk.length - (chunk.length >>> 5);
-        byte[] stored = compressed ? z : chunk;
+        boolean compressed = z < len - (len >>> 5);
         synchronized (this) {
-            if (current != null && current.size() + stored.length > config.packSize()) {
+            int storedLen = compressed ? z : len;
+            if (current != null && current.size() + storedLen > config.packSize()) {
                 sealCurrent();
             }
             if (current == null) {
                 current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), config.packSize());
             }
-            current.add(h, stored, stored.length, chunk.length, compressed);
-            addedRaw += chunk.length;
+            if (compressed) {
+                current.add(h, dst, 0, z, len, true);
+            } else {
+                current.add(h, slab, off, len, len, false);
+            }
+            addedRaw += len;
             addedChunks++;
         }
         return h;
@@ -351,11 +364,12 @@ final class Backup {
         PackBuilder p = current;
         current = null;
         byte[] data = p.finish();
-        addedStored += data.length;
+        int length = p.length();
+        addedStored += length;
         packsInFlight.acquireUninterruptibly();
         uploads.add(uploader.submit(() -> {
             try {
-                backend.put(packKey(p.id()), data);
+                backend.put(packKey(p.id()), data, length);
                 writtenPacks.put(p.id(), p.entries());
                 return null;
             } finally {

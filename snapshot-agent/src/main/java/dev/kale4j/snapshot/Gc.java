@@ -90,7 +90,7 @@ final class Gc {
                 if (builder == null) {
                     builder = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), config.packSize());
                 }
-                builder.add(b.hash(), data, data.length, b.rawLength(), b.compressed());
+                builder.add(b.hash(), data, 0, data.length, b.rawLength(), b.compressed());
                 kept.add(b.hash());
             }
         }
@@ -118,7 +118,7 @@ final class Gc {
 
     private void flush(PackBuilder b, Map<String, List<BlobEntry>> keep) throws IOException {
         byte[] data = b.finish();
-        backend.put(Backup.packKey(b.id()), data);
+        backend.put(Backup.packKey(b.id()), data, b.length());
         keep.put(b.id(), b.entries());
     }
 }

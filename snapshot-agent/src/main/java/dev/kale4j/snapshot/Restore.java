@@ -105,10 +105,8 @@ final class Restore {
                     }
                 }
             }
+            // No fsync per file: a restore is not a durability point (restic does not sync either).
             writeChunks(placements);
-            for (FileChannel ch : open) {
-                ch.force(false);
-            }
         } finally {
             for (FileChannel ch : open) {
                 ch.close();

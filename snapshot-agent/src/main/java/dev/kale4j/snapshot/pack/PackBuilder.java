@@ -2,40 +2,47 @@ package dev.kale4j.snapshot.pack;
 
 import dev.kale4j.snapshot.Hash;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Collects blobs in memory until the pack is big enough to write as one object. Not thread-safe. */
+/**
+ * Collects blobs in one preallocated buffer until the pack is big enough to write as one object; the buffer
+ * is written as is (no copy) with {@link #length()}. Not thread-safe.
+ */
 public final class PackBuilder {
     private final String id;
-    private final ExposedBuffer data;
+    private byte[] data;
+    private int size;
     private final List<BlobEntry> entries = new ArrayList<>();
-    private long rawBytes;
 
     public PackBuilder(String id, int expectedSize) {
         this.id = id;
-        this.data = new ExposedBuffer(expectedSize + expectedSize / 8);
+        this.data = new byte[expectedSize + (expectedSize >>> 4) + 4096];
     }
 
     public String id() {
         return id;
     }
 
-    public BlobEntry add(Hash hash, byte[] stored, int storedLength, int rawLength, boolean compressed) {
-        BlobEntry e = new BlobEntry(hash, id, data.size(), storedLength, rawLength, compressed);
-        data.write(stored, 0, storedLength);
+    public BlobEntry add(Hash hash, byte[] stored, int storedOffset, int storedLength, int rawLength,
+                         boolean compressed) {
+        BlobEntry e = new BlobEntry(hash, id, size, storedLength, rawLength, compressed);
+        append(stored, storedOffset, storedLength);
         entries.add(e);
-        rawBytes += rawLength;
         return e;
     }
 
-    public long size() {
-        return data.size();
+    private void append(byte[] b, int off, int len) {
+        if (size + len > data.length) {
+            data = Arrays.copyOf(data, Math.max(data.length * 2, size + len));
+        }
+        System.arraycopy(b, off, data, size, len);
+        size += len;
     }
 
-    public long rawBytes() {
-        return rawBytes;
+    public long size() {
+        return size;
     }
 
     public boolean isEmpty() {
@@ -46,19 +53,14 @@ public final class PackBuilder {
         return List.copyOf(entries);
     }
 
-    /** The finished pack: blobs, header, trailer. */
+    /** Appends header and trailer; the pack is then the first {@link #length()} bytes of the returned array. */
     public byte[] finish() {
-        data.write(PackFormat.header(entries), 0, entries.size() * PackFormat.ENTRY_BYTES + PackFormat.TRAILER_BYTES);
-        return data.size() == data.buffer().length ? data.buffer() : data.toByteArray();
+        byte[] header = PackFormat.header(entries);
+        append(header, 0, header.length);
+        return data;
     }
 
-    private static final class ExposedBuffer extends ByteArrayOutputStream {
-        ExposedBuffer(int size) {
-            super(size);
-        }
-
-        byte[] buffer() {
-            return buf;
-        }
+    public int length() {
+        return size;
     }
 }

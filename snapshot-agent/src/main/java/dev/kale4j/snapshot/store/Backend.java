@@ -26,7 +26,12 @@ public interface Backend extends Closeable {
     byte[] getRange(String key, long offset, int length) throws IOException;
 
     /** Stores an object atomically and durably, replacing any previous one with the same key. */
-    void put(String key, byte[] data) throws IOException;
+    default void put(String key, byte[] data) throws IOException {
+        put(key, data, data.length);
+    }
+
+    /** Like {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}. */
+    void put(String key, byte[] data, int length) throws IOException;
 
     /** Removes an object; missing objects are not an error. */
     void delete(String key) throws IOException;

@@ -86,14 +86,14 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
-    public void put(String key, byte[] data) throws IOException {
+    public void put(String key, byte[] data, int length) throws IOException {
         Path target = path(key);
         ensureDir(tmp);
         ensureDir(target.getParent());
         Path t = tmp.resolve(UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer bb = ByteBuffer.wrap(data);
+                ByteBuffer bb = ByteBuffer.wrap(data, 0, length);
                 while (bb.hasRemaining()) {
                     ch.write(bb);
                 }

@@ -122,8 +122,9 @@ public final class S3Backend implements Backend {
     }
 
     @Override
-    public void put(String key, byte[] data) throws IOException {
-        check(send("PUT", objectName(key), Map.of(), data, Map.of()), key);
+    public void put(String key, byte[] data, int length) throws IOException {
+        byte[] body = length == data.length ? data : java.util.Arrays.copyOf(data, length);
+        check(send("PUT", objectName(key), Map.of(), body, Map.of()), key);
     }
 
     @Override
