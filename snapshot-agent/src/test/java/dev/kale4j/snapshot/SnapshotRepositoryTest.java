@@ -1,0 +1,130 @@
+package dev.kale4j.snapshot;
+
+import dev.kale4j.common.UserError;
+import dev.kale4j.snapshot.manifest.Entry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SnapshotRepositoryTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void restoresEveryKindOfEntryExactly() throws Exception {
+        Path src = TestTrees.mixed(tmp.resolve("src"), 1);
+        try (SnapshotRepository repo = SnapshotRepository.open(tmp.resolve("repo").toString())) {
+            SnapshotInfo s = repo.create(src, Map.of("run", "r1", "step", "load"));
+            assertThat(s.id()).hasSize(64);
+            assertThat(s.files()).isEqualTo(6);
+            Path out = tmp.resolve("out");
+            repo.restore(s.id().substring(0, 10), out);
+            TestTrees.assertSameTree(src, out);
+            // The 24 MiB sparse file comes back sparse: far fewer blocks than its size.
+            assertThat(TestTrees.allocatedBlocks(out.resolve("data/sparse.img")) * 512).isLessThan(4L << 20);
+            assertThat(repo.verify().errors()).isEmpty();
+        }
+    }
+
+    @Test
+    void deduplicatesAndStoresLittleForASmallChange() throws Exception {
+        Path src = TestTrees.mixed(tmp.resolve("src"), 2);
+        try (SnapshotRepository repo = SnapshotRepository.open(tmp.resolve("repo").toString())) {
+            SnapshotInfo first = repo.create(src, Map.of("step", "a"));
+            // copy.bin duplicates random.bin: stored once, so less than the raw total is added.
+            assertThat(first.addedRawBytes()).isLessThan(first.totalBytes() - 2_900_000);
+            SnapshotInfo same = repo.create(src, Map.of("step", "b"));
+            assertThat(same.reusedFiles()).isEqualTo(6);
+            assertThat(same.addedRawBytes()).isZero();
+            // Change 10 KB in the middle of the 3 MB random file.
+            Path f = src.resolve("data/random.bin");
+            try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+                raf.seek(1_500_000);
+                raf.write(TestTrees.random(new Random(9), 10_000));
+            }
+            SnapshotInfo changed = repo.create(src, Map.of("step", "c"));
+            assertThat(changed.reusedFiles()).isEqualTo(5);
+            // At most the chunks around the edit: well under the file size.
+            assertThat(changed.addedRawBytes()).isBetween(10_000L, 1_200_000L);
+            assertThat(changed.parent()).isEqualTo(same.id());
+            Path out = tmp.resolve("out");
+            repo.restore(changed.id(), out);
+            TestTrees.assertSameTree(src, out);
+        }
+    }
+
+    @Test
+    void listFindDiffForgetAndGc() throws Exception {
+        Path src = TestTrees.mixed(tmp.resolve("src"), 3);
+        String repoDir = tmp.resolve("repo").toString();
+        try (SnapshotRepository repo = SnapshotRepository.open(repoDir)) {
+            SnapshotInfo a = repo.create(src, Map.of("run", "1", "step", "load"));
+            Files.delete(src.resolve("data/table.csv"));
+            Files.writeString(src.resolve("new.txt"), "new");
+            TestTrees.write(src.resolve("data/nested/small.txt"), "changed".getBytes());
+            Files.setPosixFilePermissions(src.resolve("empty-dir"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            SnapshotInfo b = repo.create(src, Map.of("run", "1", "step", "train"));
+
+            assertThat(repo.list()).extracting(SnapshotInfo::id).containsExactly(b.id(), a.id());
+            assertThat(repo.find(Map.of("step", "train"))).extracting(SnapshotInfo::id).containsExactly(b.id());
+            assertThat(repo.find(Map.of("run", "1"))).hasSize(2);
+            assertThat(repo.find(Map.of("run", "2"))).isEmpty();
+
+            List<DiffEntry> diff = repo.diff(a.id(), b.id());
+            assertThat(diff).extracting(d -> d.kind() + " " + d.path()).contains(
+                    "- data/table.csv", "+ new.txt", "M data/nested/small.txt", "T empty-dir");
+            assertThat(diff).noneMatch(d -> d.path().equals("data/random.bin"));
+
+            long before = repo.storedBytes();
+            repo.forget(a.id());
+            assertThat(repo.list()).extracting(SnapshotInfo::id).containsExactly(b.id());
+            SnapshotRepository.GcResult gc = repo.gc();
+            assertThat(gc.bytesAfter()).isLessThan(gc.bytesBefore());
+            // table.csv (about 0.7 MB of text, compressed) was only in the forgotten snapshot.
+            assertThat(repo.storedBytes()).isLessThan(before - 100_000);
+            assertThat(repo.verify().errors()).isEmpty();
+            Path out = tmp.resolve("out");
+            repo.restore(b.id(), out);
+            TestTrees.assertSameTree(src, out);
+        }
+        // A fresh instance sees the same state (nothing only in memory).
+        try (SnapshotRepository again = SnapshotRepository.open(repoDir)) {
+            assertThat(again.list()).hasSize(1);
+            assertThat(again.entries(again.list().get(0).id())).extracting(Entry::path).contains("new.txt");
+        }
+    }
+
+    @Test
+    void badInputIsAUserErrorNamingTheCulprit() throws Exception {
+        Path missing = tmp.resolve("no-repo");
+        try (SnapshotRepository repo = SnapshotRepository.open(missing.toString())) {
+            assertThatThrownBy(repo::list).isInstanceOf(UserError.class)
+                    .hasMessageContaining("no kale4j snapshot repository at " + missing);
+            assertThatThrownBy(() -> repo.create(tmp.resolve("nope"), Map.of())).isInstanceOf(UserError.class)
+                    .hasMessageContaining("is not a directory");
+        }
+        Path src = TestTrees.mixed(tmp.resolve("src"), 4);
+        try (SnapshotRepository repo = SnapshotRepository.open(tmp.resolve("repo").toString())) {
+            SnapshotInfo s = repo.create(src, Map.of());
+            assertThatThrownBy(() -> repo.restore("ffff", tmp.resolve("t1"))).isInstanceOf(UserError.class)
+                    .hasMessageContaining("no snapshot ffff");
+            assertThatThrownBy(() -> repo.restore("../x", tmp.resolve("t1"))).isInstanceOf(UserError.class)
+                    .hasMessageContaining("is not a snapshot id");
+            Path full = Files.createDirectories(tmp.resolve("full"));
+            Files.writeString(full.resolve("keep.txt"), "precious");
+            assertThatThrownBy(() -> repo.restore(s.id(), full)).isInstanceOf(UserError.class)
+                    .hasMessageContaining("is not empty");
+            assertThat(Files.readString(full.resolve("keep.txt"))).isEqualTo("precious");
+        }
+        assertThatThrownBy(() -> SnapshotRepository.open("ftp://x/y")).isInstanceOf(UserError.class);
+    }
+}
