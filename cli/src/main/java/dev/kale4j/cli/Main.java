@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
         description = "Turn tagged Java notebooks into pipelines and run them locally or on Kubernetes.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                RunCommand.class,
+                CompileCommand.class,
+                GraphCommand.class,
         })
 public final class Main implements Runnable {
 
