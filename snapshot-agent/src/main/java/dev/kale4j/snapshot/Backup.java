@@ -66,6 +66,8 @@ final class Backup {
     private final Map<String, List<BlobEntry>> writtenPacks = new ConcurrentHashMap<>();
     private final ThreadLocal<ZstdCompressCtx> zstd;
     private final ThreadLocal<byte[]> compressBuffer;
+    /** A writer's choice, not a repository property: tests use tiny packs to get many write steps. */
+    private final int packSize;
     private PackBuilder current;
     private long addedStored;
     private long addedRaw;
@@ -75,6 +77,7 @@ final class Backup {
         this.backend = backend;
         this.config = config;
         this.index = index;
+        this.packSize = Integer.getInteger("kale4j.snapshot.packSize", config.packSize());
         this.cdc = new FastCdc(config.chunkMin(), config.chunkAvg(), config.chunkMax(), config.gearSeed());
         this.workers = workers;
         this.uploader = uploader;
@@ -339,11 +342,11 @@ final class Backup {
         boolean compressed = z < len - (len >>> 5);
         synchronized (this) {
             int storedLen = compressed ? z : len;
-            if (current != null && current.size() + storedLen > config.packSize()) {
+            if (current != null && current.size() + storedLen > packSize) {
                 sealCurrent();
             }
             if (current == null) {
-                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), config.packSize());
+                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), packSize);
             }
             if (compressed) {
                 current.add(h, dst, 0, z, len, true);
