@@ -154,6 +154,9 @@ public final class S3Backend implements Backend {
             for (int i = 0; i < contents.getLength(); i++) {
                 Element c = (Element) contents.item(i);
                 String k = text(c, "Key");
+                if (k.endsWith("/")) {
+                    continue; // a "directory" marker some stores (and consoles) create
+                }
                 long size = Long.parseLong(text(c, "Size"));
                 String rel = prefix.isEmpty() ? k : k.substring(prefix.length() + 1);
                 out.add(new ObjectInfo(rel, size));
