@@ -6,17 +6,22 @@ import com.github.javaparser.ast.expr.MethodCallExpr;
 import com.github.javaparser.ast.expr.NameExpr;
 import dev.kale4j.annotator.Cell;
 import dev.kale4j.annotator.InvalidNotebookException;
-import dev.kale4j.converter.analysis.SnippetInfo;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A variable named in a {@code pipeline-metrics} cell, as {@code System.out.println(x);} or a bare {@code x}. */
 record MetricRef(String name, Cell cell, int line) {
 
-    static List<MetricRef> parse(Cell cell, List<SnippetInfo> snippets) {
+    /** One variable per line: JShell would read two bare names on consecutive lines as a declaration. */
+    static List<MetricRef> parse(Cell cell) {
         List<MetricRef> out = new ArrayList<>();
-        for (SnippetInfo s : snippets) {
-            String src = s.code().source();
+        List<String> lines = cell.source().lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String src = lines.get(i).strip();
+            if (src.isEmpty() || src.startsWith("//")) {
+                continue;
+            }
+            int line = i + 1;
             String expr = src.endsWith(";") ? src.substring(0, src.length() - 1) : src;
             String name = null;
             try {
@@ -32,11 +37,11 @@ record MetricRef(String name, Cell cell, int line) {
                 name = null;
             }
             if (name == null) {
-                throw InvalidNotebookException.at(cell, "line " + s.code().line() + ": a pipeline-metrics cell names"
+                throw InvalidNotebookException.at(cell, "line " + line + ": a pipeline-metrics cell names"
                         + " one variable per line, as `System.out.println(x);` or `x`, not `"
                         + ParameterCell.firstLine(src) + "`");
             }
-            out.add(new MetricRef(name, cell, s.code().line()));
+            out.add(new MetricRef(name, cell, line));
         }
         return out;
     }

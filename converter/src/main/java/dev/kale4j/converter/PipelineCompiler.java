@@ -84,12 +84,15 @@ public final class PipelineCompiler {
                 if (a.role() == CellRole.SKIP) {
                     continue;
                 }
+                if (a.role() == CellRole.METRICS) {
+                    metricRefs.addAll(MetricRef.parse(cell));
+                    continue;
+                }
                 List<SnippetInfo> snippets = analyzer.analyzeCell(cell);
                 switch (a.role()) {
                     case IMPORTS -> imports.addAll(snippets);
                     case FUNCTIONS -> functions.addAll(snippets);
                     case PARAMETERS -> parameters.addAll(ParameterCell.parse(cell, snippets, parameters));
-                    case METRICS -> metricRefs.addAll(MetricRef.parse(cell, snippets));
                     case STEP, CONTINUATION -> {
                         if (a.role() == CellRole.STEP) {
                             StepDraft existing = steps.get(a.step());
