@@ -219,10 +219,6 @@ public final class Marshaller {
         long bodyLength = p.getLong();
         int bodyCrc = p.getInt();
         int headerCrc = p.getInt();
-        if (version > ArtifactFormat.VERSION || version < 1) {
-            throw new MarshalException("artifact " + file + " has format version " + version + ", newer than this "
-                    + "kale4j understands (" + ArtifactFormat.VERSION + "); run the pipeline with one kale4j version.");
-        }
         if (headerLength <= 0 || headerLength > ArtifactFormat.MAX_HEADER || bodyLength < 0) {
             throw MarshalException.corrupted(file, "its preamble is damaged");
         }
@@ -238,6 +234,11 @@ public final class Marshaller {
         byte[] header = h.array();
         if (ArtifactFormat.headerCrc(p, header) != headerCrc) {
             throw MarshalException.corrupted(file, "its header checksum does not match");
+        }
+        if (version != ArtifactFormat.VERSION) {
+            throw new MarshalException("artifact " + file + " has format version " + version + ", which this kale4j "
+                    + "does not understand (it reads version " + ArtifactFormat.VERSION + "); run all steps of a "
+                    + "pipeline with the same kale4j version.");
         }
         return new Opened(pre, ArtifactFormat.Header.decode(header), size);
     }

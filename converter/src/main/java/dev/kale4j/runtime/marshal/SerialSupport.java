@@ -12,6 +12,7 @@ import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -78,9 +79,15 @@ final class SerialSupport {
             }
             allowed.add(name);
         }
+        AllowRecorded filter = new AllowRecorded(allowed, payload.bytes.length);
         try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(payload.bytes), resolver)) {
-            in.setObjectInputFilter(new AllowRecorded(allowed, payload.bytes.length));
+            in.setObjectInputFilter(filter);
             return in.readObject();
+        } catch (InvalidClassException e) {
+            if (filter.rejected != null) {
+                throw new InvalidClassException(filter.rejected, e.getMessage());
+            }
+            throw e;
         }
     }
 
@@ -154,7 +161,17 @@ final class SerialSupport {
     }
 
     /** Accepts exactly the recorded classes; bounds sizes by the payload so corrupted lengths cannot exhaust memory. */
-    private record AllowRecorded(Set<String> allowed, long payloadBytes) implements ObjectInputFilter {
+    private static final class AllowRecorded implements ObjectInputFilter {
+        private final Set<String> allowed;
+        private final long payloadBytes;
+        /** The class that made the filter say no, for the error message. */
+        String rejected;
+
+        AllowRecorded(Set<String> allowed, long payloadBytes) {
+            this.allowed = allowed;
+            this.payloadBytes = payloadBytes;
+        }
+
         @Override
         public Status checkInput(FilterInfo info) {
             ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
@@ -171,11 +188,17 @@ final class SerialSupport {
             while (c.isArray()) {
                 c = c.getComponentType();
             }
-            if (c.isPrimitive()) {
+            if (c.isPrimitive() || info.serialClass().isArray() && (c == Object.class || c == Map.Entry.class)) {
+                // Collections' readObject allocate Object[] / Map.Entry[] themselves (no descriptor is written for
+                // them); an array runs no code and its length is bounded above.
                 return Status.ALLOWED;
             }
             String name = TypeNames.portableName(c.getName());
-            return allowed.contains(name) && !denied(c.getName()) ? Status.ALLOWED : Status.REJECTED;
+            if (allowed.contains(name) && !denied(c.getName())) {
+                return Status.ALLOWED;
+            }
+            rejected = c.getName();
+            return Status.REJECTED;
         }
     }
 }

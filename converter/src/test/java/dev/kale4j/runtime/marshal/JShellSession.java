@@ -3,6 +3,7 @@ package dev.kale4j.runtime.marshal;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -18,7 +19,21 @@ final class JShellSession implements AutoCloseable {
         shell.addToClasspath(System.getProperty("java.class.path"));
     }
 
+    /** Evaluates one or more complete snippets. */
     void eval(String source) {
+        String rest = source;
+        while (!rest.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = shell.sourceCodeAnalysis().analyzeCompletion(rest);
+            if (info.completeness() != SourceCodeAnalysis.Completeness.COMPLETE
+                    && info.completeness() != SourceCodeAnalysis.Completeness.COMPLETE_WITH_SEMI) {
+                throw new IllegalStateException("incomplete snippet: " + rest);
+            }
+            evalOne(info.source());
+            rest = info.remaining();
+        }
+    }
+
+    private void evalOne(String source) {
         List<SnippetEvent> events = shell.eval(source);
         for (SnippetEvent e : events) {
             if (e.exception() != null) {
