@@ -25,7 +25,18 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code; tests call this instead of {@link #main}. */
     public static int execute(String... args) {
+        return execute(null, null, args);
+    }
+
+    /** Runs the CLI writing to the given streams (or the standard ones when {@code null}). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             UserError userError = findUserError(ex);
             if (userError != null) {
