@@ -49,8 +49,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Backup {
     private static final Logger log = LoggerFactory.getLogger(Backup.class);
-    private static final int IN_FLIGHT_KIB = 96 * 1024;
+    private static final int IN_FLIGHT_KIB = 24 * 1024;
     private static final int SLAB = 8 << 20;
+    /** Files at least this big are read into pooled slabs; smaller ones into right-sized arrays that die young. */
+    private static final int POOLED_FROM = 1 << 20;
     private static final byte[] ZEROS = new byte[1 << 20];
 
     private final Backend backend;
@@ -61,6 +63,36 @@ final class Backup {
     private final ExecutorService uploader;
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
     private final Semaphore packsInFlight = new Semaphore(2);
+    /*
+     * Reused buffers: a snapshot moves every byte through a slab and most through a pack buffer. Allocating
+     * those afresh made the young collector copy tens of MiB of live buffers per collection (measured: 0.6 s of
+     * pauses for 256 MiB); pooled, they are allocated once.
+     */
+    private final java.util.concurrent.BlockingQueue<byte[]> slabPool = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<byte[]> packPool = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    /** A slab shared by the reader and the workers hashing its chunks; back to the pool when all are done. */
+    private final class Slab {
+        final byte[] data;
+        final java.util.concurrent.atomic.AtomicInteger refs = new java.util.concurrent.atomic.AtomicInteger(1);
+        final boolean pooled;
+
+        Slab(int size) {
+            pooled = size >= POOLED_FROM;
+            byte[] b = pooled ? slabPool.poll() : null;
+            data = b != null ? b : new byte[pooled ? SLAB : size];
+        }
+
+        void retain() {
+            refs.incrementAndGet();
+        }
+
+        void release() {
+            if (refs.decrementAndGet() == 0 && pooled) {
+                slabPool.offer(data);
+            }
+        }
+    }
     private final Map<Hash, Boolean> pending = new ConcurrentHashMap<>();
     private final List<Future<?>> uploads = new ArrayList<>();
     private final Map<String, List<BlobEntry>> writtenPacks = new ConcurrentHashMap<>();
@@ -266,15 +298,16 @@ final class Backup {
     private PendingFile readFile(Path root, Entry e) throws IOException {
         Path p = root.resolve(e.path());
         List<Object> chunks = new ArrayList<>();
+        // Whole small files in one right-sized slab (+1 byte to see EOF); big ones in pooled 8 MiB slabs.
+        Slab slab = new Slab((int) Math.min(SLAB, Math.max(e.size(), 0) + 1));
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            // Whole small files in one right-sized slab (+1 byte to see EOF); big ones in 8 MiB slabs.
-            byte[] slab = new byte[(int) Math.min(SLAB, Math.max(e.size(), 0) + 1)];
             int pos = 0;
             int avail = 0;
             boolean eof = false;
             while (true) {
-                while (!eof && avail < slab.length) {
-                    int n = ch.read(ByteBuffer.wrap(slab, avail, slab.length - avail));
+                byte[] buf = slab.data;
+                while (!eof && avail < buf.length) {
+                    int n = ch.read(ByteBuffer.wrap(buf, avail, buf.length - avail));
                     if (n < 0) {
                         eof = true;
                     } else {
@@ -282,40 +315,46 @@ final class Backup {
                     }
                 }
                 while (avail - pos >= cdc.max() || (eof && avail > pos)) {
-                    int n = cdc.cut(slab, pos, avail - pos);
+                    int n = cdc.cut(buf, pos, avail - pos);
                     chunks.add(submit(slab, pos, n));
                     pos += n;
                 }
                 if (eof) {
                     break;
                 }
-                byte[] next = new byte[SLAB];
-                System.arraycopy(slab, pos, next, 0, avail - pos);
+                Slab next = new Slab(SLAB);
+                System.arraycopy(buf, pos, next.data, 0, avail - pos);
                 avail -= pos;
                 pos = 0;
+                slab.release();
                 slab = next;
             }
         } catch (NoSuchFileException gone) {
             log.warn("{} disappeared while the snapshot was taken; keeping it as empty", p);
+        } finally {
+            slab.release();
         }
         return new PendingFile(e, chunks);
     }
 
-    private Object submit(byte[] slab, int off, int len) {
-        if (isZero(slab, off, len)) {
+    private Object submit(Slab slab, int off, int len) {
+        if (isZero(slab.data, off, len)) {
             return Entry.HOLE_PREFIX + len;
         }
         int kib = (len + 1023) >>> 10;
         inFlight.acquireUninterruptibly(kib);
+        slab.retain();
         try {
             return new ChunkRef(workers.submit(() -> {
                 try {
-                    return store(slab, off, len);
+                    return store(slab.data, off, len);
                 } finally {
+                    slab.release();
                     inFlight.release(kib);
                 }
             }), len);
         } catch (RuntimeException ex) {
+            slab.release();
             inFlight.release(kib);
             throw ex;
         }
@@ -346,7 +385,7 @@ final class Backup {
                 sealCurrent();
             }
             if (current == null) {
-                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), packSize);
+                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), packPool.poll(), packSize);
             }
             if (compressed) {
                 current.add(h, dst, 0, z, len, true);
@@ -376,6 +415,7 @@ final class Backup {
                 writtenPacks.put(p.id(), p.entries());
                 return null;
             } finally {
+                packPool.offer(data);
                 packsInFlight.release();
             }
         }));

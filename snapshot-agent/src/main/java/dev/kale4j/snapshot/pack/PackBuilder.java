@@ -17,8 +17,14 @@ public final class PackBuilder {
     private final List<BlobEntry> entries = new ArrayList<>();
 
     public PackBuilder(String id, int expectedSize) {
+        this(id, null, expectedSize);
+    }
+
+    /** Uses {@code reuse} as the buffer if it is big enough (a pooled buffer from an earlier pack). */
+    public PackBuilder(String id, byte[] reuse, int expectedSize) {
         this.id = id;
-        this.data = new byte[expectedSize + (expectedSize >>> 4) + 4096];
+        int want = expectedSize + (expectedSize >>> 4) + 4096;
+        this.data = reuse != null && reuse.length >= want ? reuse : new byte[want];
     }
 
     public String id() {
