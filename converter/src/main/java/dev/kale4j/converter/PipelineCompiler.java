@@ -49,6 +49,11 @@ public final class PipelineCompiler {
         private final List<SnippetInfo> functions = new ArrayList<>();
         private final List<Parameter> parameters = new ArrayList<>();
         private final List<MetricRef> metricRefs = new ArrayList<>();
+        /** Steps declaring each variable, in notebook order. */
+        private final Map<String, List<StepDraft>> producersOf = new HashMap<>();
+        /** Method and type declarations (functions cells and steps) by name, in notebook order. */
+        private final Map<String, List<SnippetInfo>> definitionsOf = new HashMap<>();
+        private final Map<SnippetInfo, StepDraft> ownerOf = new HashMap<>();
 
         Resolution(Notebook notebook) {
             this.notebook = notebook;
@@ -61,6 +66,7 @@ public final class PipelineCompiler {
                         + ": no steps: tag a code cell with step:<name> (or Kale's block:<name>)");
             }
             checkExplicitDependencies();
+            index();
             Graph.checkAcyclic(edges(), this::stepCell);
             Map<String, Set<String>> defsUsed = new HashMap<>();
             for (StepDraft s : steps.values()) {
@@ -134,6 +140,27 @@ public final class PipelineCompiler {
             }
         }
 
+        private void index() {
+            for (SnippetInfo f : functions) {
+                f.declaredNames().forEach(n -> definitionsOf.computeIfAbsent(n, k -> new ArrayList<>()).add(f));
+            }
+            for (StepDraft s : steps.values()) {
+                for (SnippetInfo i : s.body) {
+                    i.variables().forEach(v -> {
+                        List<StepDraft> ps = producersOf.computeIfAbsent(v, k -> new ArrayList<>());
+                        if (!ps.contains(s)) {
+                            ps.add(s);
+                        }
+                    });
+                    if (i.kind() == SnippetKind.METHOD || i.kind() == SnippetKind.TYPE) {
+                        i.declaredNames().forEach(n -> definitionsOf.computeIfAbsent(n, k -> new ArrayList<>()).add(i));
+                        ownerOf.put(i, s);
+                    }
+                }
+            }
+            producersOf.values().forEach(l -> l.sort(Comparator.comparingInt(d -> d.firstCell.index())));
+        }
+
         // ---- methods and types travel as source ----------------------------------------------
 
         /** Names of functions-cell and other steps' declarations this step needs, transitively. */
@@ -157,20 +184,10 @@ public final class PipelineCompiler {
         /** The declaration of a method, type or functions-cell variable visible to step {@code s}. */
         private SnippetInfo definition(String name, StepDraft s) {
             SnippetInfo best = null;
-            for (SnippetInfo f : functions) {
-                if (f.declaredNames().contains(name)) {
-                    best = f;
-                }
-            }
-            for (StepDraft other : steps.values()) {
-                if (other == s) {
-                    continue;
-                }
-                for (SnippetInfo i : other.body) {
-                    boolean member = i.kind() == SnippetKind.METHOD || i.kind() == SnippetKind.TYPE;
-                    if (member && i.declaredNames().contains(name) && (best == null || later(i, best))) {
-                        best = i;
-                    }
+            for (SnippetInfo d : definitionsOf.getOrDefault(name, List.of())) {
+                // The latest declaration wins, as in a JShell session; a step never imports its own.
+                if (ownerOf.get(d) != s && (best == null || later(d, best))) {
+                    best = d;
                 }
             }
             return best;
@@ -189,11 +206,12 @@ public final class PipelineCompiler {
                 SnippetInfo def = definition(d, s);
                 needed.addAll(def.usedNames());
             }
+            Set<String> ancestors = null;
             for (String v : needed) {
                 if (s.declaresVariable(v) || defs.contains(v)) {
                     continue;
                 }
-                List<StepDraft> producers = steps.values().stream().filter(p -> p != s && p.declaresVariable(v)).toList();
+                List<StepDraft> producers = producersOf.getOrDefault(v, List.of()).stream().filter(p -> p != s).toList();
                 boolean isParameter = parameters.stream().anyMatch(p -> p.name().equals(v));
                 if (producers.isEmpty()) {
                     if (isParameter) {
@@ -201,8 +219,11 @@ public final class PipelineCompiler {
                     }
                     continue;
                 }
-                Set<String> ancestors = Graph.ancestors(s.name, edges());
-                List<StepDraft> upstream = producers.stream().filter(p -> ancestors.contains(p.name)).toList();
+                if (ancestors == null) {
+                    ancestors = Graph.ancestors(s.name, edges());
+                }
+                Set<String> known = ancestors;
+                List<StepDraft> upstream = producers.stream().filter(p -> known.contains(p.name)).toList();
                 StepDraft producer;
                 if (!upstream.isEmpty()) {
                     producer = nearest(v, s, upstream);
@@ -221,6 +242,8 @@ public final class PipelineCompiler {
                     }
                     producer = earlier.get(earlier.size() - 1);
                     s.deps.add(producer.name);
+                    ancestors.add(producer.name);
+                    ancestors.addAll(Graph.ancestors(producer.name, edges()));
                     notes.add("step " + s.name + " uses `" + v + "` from step " + producer.name
                             + ": added dependency " + producer.name + " -> " + s.name);
                 }

@@ -85,7 +85,7 @@ public final class LocalRunner {
         snapshot(layout, "_initial", snapshotIds);
 
         StepLauncher launcher = options.inProcess() ? new InProcessStepLauncher()
-                : new ProcessStepLauncher(STEP_JVM_FLAGS);
+                : new ProcessStepLauncher(STEP_JVM_FLAGS, options.home().resolve("cache").resolve("cds"));
         StepCache cache = new StepCache(layout.cacheDir());
         List<String> reused = earlier.map(r -> upstreamOf(pipeline, options.fromStep())).orElse(List.of());
 

@@ -26,9 +26,12 @@ final class ProcessStepLauncher implements StepLauncher {
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final String classpath = System.getProperty("java.class.path");
     private final List<String> jvmFlags;
+    private final StepJvmArchive archive;
 
-    ProcessStepLauncher(List<String> jvmFlags) {
+    /** @param cacheDir where the step JVMs' class archive is kept, or {@code null} for none */
+    ProcessStepLauncher(List<String> jvmFlags, Path cacheDir) {
         this.jvmFlags = List.copyOf(jvmFlags);
+        this.archive = cacheDir == null ? null : new StepJvmArchive(cacheDir, classpath);
     }
 
     @Override
@@ -38,6 +41,8 @@ final class ProcessStepLauncher implements StepLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvmFlags);
+        StepJvmArchive.Use cds = archive == null ? new StepJvmArchive.Use(List.of(), null) : archive.use();
+        cmd.addAll(cds.flags());
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(StepMain.class.getName());
@@ -71,6 +76,9 @@ final class ProcessStepLauncher implements StepLauncher {
             throw e;
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
+        if (finished && archive != null) {
+            archive.finished(cds);
+        }
         if (!finished) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

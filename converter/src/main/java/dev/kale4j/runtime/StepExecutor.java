@@ -95,10 +95,12 @@ public final class StepExecutor {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        List<String> names = new ArrayList<>(spec.outputs());
+        spec.metrics().stream().filter(m -> !names.contains(m)).forEach(names::add);
+        Map<String, String> types = session.capture(names);
         List<ArtifactInfo> out = new ArrayList<>();
         for (String v : spec.outputs()) {
-            String type = session.capture(v);
-            out.add(marshaller.write(v, context.captured(v), type, dir.resolve(artifactName(v))));
+            out.add(marshaller.write(v, context.captured(v), types.get(v), dir.resolve(artifactName(v))));
         }
         return out;
     }
@@ -106,9 +108,6 @@ public final class StepExecutor {
     private Map<String, Double> metrics(StepSpec spec, Session session, StepContext context) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (String m : spec.metrics()) {
-            if (!context.hasCaptured(m)) {
-                session.capture(m);
-            }
             Object value = context.captured(m);
             if (value instanceof Number n) {
                 metrics.put(m, n.doubleValue());
@@ -188,15 +187,28 @@ public final class StepExecutor {
             }
         }
 
-        /** Captures a variable through the bridge and returns the type JShell knows it has. */
-        String capture(String variable) {
-            VarSnippet var = shell.variables()
-                    .filter(v -> v.name().equals(variable) && shell.status(v).isActive())
-                    .reduce((a, b) -> b)
-                    .orElseThrow(() -> new StepFailure("step " + step + " should produce `" + variable
-                            + "`, but its code did not declare it"));
-            eval(BRIDGE + ".capture(\"" + ctx + "\", \"" + variable + "\", " + variable + ");", null);
-            return var.typeName();
+        /**
+         * Captures variables through the bridge in one evaluation (each evaluation compiles a class) and
+         * returns the type JShell knows each has.
+         */
+        Map<String, String> capture(List<String> variables) {
+            Map<String, String> types = new LinkedHashMap<>();
+            if (variables.isEmpty()) {
+                return types;
+            }
+            StringBuilder block = new StringBuilder("{");
+            for (String variable : variables) {
+                VarSnippet var = shell.variables()
+                        .filter(v -> v.name().equals(variable) && shell.status(v).isActive())
+                        .reduce((a, b) -> b)
+                        .orElseThrow(() -> new StepFailure("step " + step + " should produce `" + variable
+                                + "`, but its code did not declare it"));
+                types.put(variable, var.typeName());
+                block.append(BRIDGE).append(".capture(\"").append(ctx).append("\", \"").append(variable).append("\", ")
+                        .append(variable).append(");");
+            }
+            eval(block.append("}").toString(), null);
+            return types;
         }
 
         private String rejected(Snippet s, CodeBlock origin) {
