@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 CompileCommand.class,
                 GraphCommand.class,
+                RestoreCommand.class,
                 dev.kale4j.snapshot.cli.SnapshotCommand.class,
         })
 public final class Main implements Runnable {

@@ -7,6 +7,7 @@ import dev.kale4j.runner.LocalRunner;
 import dev.kale4j.runner.RunOptions;
 import dev.kale4j.runner.RunSummary;
 import dev.kale4j.runner.WorkspaceSnapshots;
+import dev.kale4j.snapshot.SnapshotRepository;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,9 +55,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-snapshots", description = "Do not version the workspace after each step.")
     boolean noSnapshots;
 
-    /** The snapshot agent, plugged in by {@link Main} when it is on the class path. */
-    static WorkspaceSnapshots snapshots;
-
     @Override
     public Integer call() throws InterruptedException {
         if (fromRun != null && fromStep == null) {
@@ -64,15 +62,26 @@ public final class RunCommand implements Callable<Integer> {
         }
         Compilation c = NotebookArgs.compile(notebook, spec.commandLine().getErr());
         RunOptions defaults = RunOptions.defaults(workdir);
-        boolean snapshotsOn = !noSnapshots && c.pipeline().snapshots() && snapshots != null;
+        boolean snapshotsOn = !noSnapshots && c.pipeline().snapshots();
         RunOptions options = new RunOptions(params, workdir, parallel == null ? defaults.parallel() : parallel,
                 fromStep, fromRun, inProcess, !noCache, snapshotsOn);
         boolean terminal = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
         ProgressDisplay display = new ProgressDisplay(spec.commandLine().getOut(), terminal);
-        RunSummary summary = new LocalRunner(options, display, snapshots).run(c.pipeline());
+        RunSummary summary;
+        try (SnapshotRepository repo = SnapshotRepository.open(options.home().resolve("snapshots").toString())) {
+            WorkspaceSnapshots snapshots = (workspace, tags) -> repo.create(workspace, withNotebook(tags, c)).id();
+            summary = new LocalRunner(options, display, snapshots).run(c.pipeline());
+        }
         if (summaryFile != null) {
             PipelineJson.write(summary, summaryFile);
         }
         return summary.succeeded() ? 0 : 1;
+    }
+
+    private static Map<String, String> withNotebook(Map<String, String> tags, Compilation c) {
+        Map<String, String> all = new LinkedHashMap<>(tags);
+        all.put("notebook", c.pipeline().notebook());
+        all.put("pipeline", c.pipeline().name());
+        return all;
     }
 }

@@ -118,4 +118,25 @@ class MainTest {
         assertThat(f.code()).isEqualTo(1);
         assertThat(f.out()).contains("step a failed at cell 0 (id f1), line 1: java.lang.IllegalStateException: boom");
     }
+
+    @Test
+    void everyStepsWorkspaceCanBeRestored() throws Exception {
+        Path nbFile = notebook("files.ipynb", nb(cell("w1", "Files.writeString(Path.of(\"out.txt\"), \"first\");\nint a = 1;", "step:write")
+                + "," + cell("w2", "Files.writeString(Path.of(\"out.txt\"), \"second\");\nint b = a + 1;", "step:rewrite")));
+        Path work = dir.resolve("w");
+        Result r = cli("run", nbFile.toString(), "--workdir", work.toString(), "--summary", dir.resolve("s.json").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("s.json").toFile());
+        assertThat(s.at("/snapshots/_initial").asText()).isNotBlank();
+        String run = s.get("runId").asText();
+        Result first = cli("restore", run, "write", "--target", dir.resolve("after-write").toString(), "--workdir", work.toString());
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(Files.readString(dir.resolve("after-write/out.txt"))).isEqualTo("first");
+        assertThat(cli("restore", "latest", "rewrite", "--target", dir.resolve("after-rewrite").toString(), "--workdir", work.toString()).code()).isZero();
+        assertThat(Files.readString(dir.resolve("after-rewrite/out.txt"))).isEqualTo("second");
+        assertOneLineUserError(cli("restore", run, "nope", "--target", dir.resolve("x").toString(), "--workdir", work.toString()),
+                "no snapshot for step nope", "_initial, write, rewrite");
+        assertOneLineUserError(cli("restore", "19990101-000000-0000", "write", "--target", dir.resolve("y").toString(),
+                "--workdir", work.toString()), "no run 19990101-000000-0000");
+    }
 }
