@@ -31,7 +31,7 @@ final class ProcessStepLauncher implements StepLauncher {
     /** @param cacheDir where the step JVMs' class archive is kept, or {@code null} for none */
     ProcessStepLauncher(List<String> jvmFlags, Path cacheDir) {
         this.jvmFlags = List.copyOf(jvmFlags);
-        this.archive = cacheDir == null ? null : new StepJvmArchive(cacheDir, classpath);
+        this.archive = cacheDir == null || !StepJvmArchive.supports(classpath) ? null : new StepJvmArchive(cacheDir, classpath);
     }
 
     @Override

@@ -30,6 +30,19 @@ final class StepJvmArchive {
         this.claim = cacheDir.resolve("step-" + key + ".recording");
     }
 
+    /**
+     * CDS archives only class paths of jar files: a directory entry (as in an IDE or a test run) makes the
+     * recording JVM fail at exit, which would turn a step's own exit code into 1.
+     */
+    static boolean supports(String classpath) {
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty() && !entry.endsWith(".jar")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A recording in progress: the flags for the JVM, and what to do once it exited. */
     record Use(List<String> flags, Path recording) {
         void finish(Path archive) {
