@@ -63,12 +63,17 @@ public final class Schemas {
 
     /** Schema validation messages for {@code doc} against {@code definition} in {@code file}. */
     public static Set<ValidationMessage> validate(String file, String definition, JsonNode doc) {
+        return CACHE.computeIfAbsent(file + "#" + definition, k -> load(file, definition)).validate(doc);
+    }
+
+    private static final java.util.Map<String, JsonSchema> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static JsonSchema load(String file, String definition) {
         ObjectNode schemaNode = definition(file, definition);
         SpecVersion.VersionFlag version = file.contains("katib") ? SpecVersion.VersionFlag.V4
                 : SpecVersion.VersionFlag.V202012;
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().build();
-        JsonSchema schema = JsonSchemaFactory.getInstance(version).getSchema(schemaNode, config);
-        return schema.validate(doc);
+        return JsonSchemaFactory.getInstance(version).getSchema(schemaNode, config);
     }
 
     /** Validates against a CRD's {@code openAPIV3Schema} (a YAML test resource). */
