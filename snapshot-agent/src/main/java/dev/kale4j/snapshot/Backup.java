@@ -211,7 +211,7 @@ final class Backup {
             Manifest.Stats stats = new Manifest.Stats(files, dirs, links, total, addedStored + indexBytes,
                     addedRaw, addedChunks, reused, elapsed);
             // The manifest's own size counts as added too; measure it once, then store with it included.
-            int manifestSize = m.withStats(stats).encode().length;
+            long manifestSize = m.withStats(stats).encode().size();
             return m.withStats(new Manifest.Stats(files, dirs, links, total,
                     addedStored + indexBytes + manifestSize, addedRaw, addedChunks, reused, elapsed));
         } finally {

@@ -35,7 +35,7 @@ final class Gc {
     record GcReport(int packsDeleted, int packsRewritten, long bytesBefore, long bytesAfter) {
     }
 
-    GcReport run(Index index, Map<String, Manifest> snapshots) throws IOException {
+    GcReport run(Index index, Map<String, Manifest> snapshots, Set<String> liveTrees) throws IOException {
         Set<Hash> used = new HashSet<>();
         for (Manifest m : snapshots.values()) {
             for (Entry e : m.entries()) {
@@ -109,6 +109,11 @@ final class Gc {
             if (!keep.containsKey(pack)) {
                 backend.delete(Backup.packKey(pack));
                 deleted++;
+            }
+        }
+        for (Backend.ObjectInfo t : backend.list(Manifest.TREES)) {
+            if (!liveTrees.contains(t.name())) {
+                backend.delete(t.key());
             }
         }
         backend.cleanTemporaryFiles();

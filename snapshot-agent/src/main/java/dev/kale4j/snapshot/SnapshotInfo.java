@@ -13,7 +13,7 @@ public record SnapshotInfo(String id, String time, String host, String source, M
                            String parent, long files, long totalBytes, long addedBytes, long addedRawBytes,
                            long reusedFiles, long durationMillis) {
 
-    static SnapshotInfo of(String id, Manifest m) {
+    static SnapshotInfo of(String id, Manifest.Summary m) {
         Manifest.Stats s = m.stats();
         return new SnapshotInfo(id, m.time(), m.host(), m.source(), Map.copyOf(m.tags()), m.parent(), s.files(),
                 s.totalBytes(), s.addedBytes(), s.addedRawBytes(), s.reusedFiles(), s.durationMillis());

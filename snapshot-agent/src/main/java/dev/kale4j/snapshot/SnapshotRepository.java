@@ -58,6 +58,7 @@ public final class SnapshotRepository implements AutoCloseable {
 
     private final Backend backend;
     private final Map<String, Manifest> manifestCache = new ConcurrentHashMap<>();
+    private final Map<String, Manifest.Summary> summaryCache = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final ExecutorService uploader;
     private RepoConfig config;
@@ -114,22 +115,47 @@ public final class SnapshotRepository implements AutoCloseable {
      */
     public SnapshotInfo create(Path source, Map<String, String> tags) {
         return io(() -> {
+            Trace t = new Trace("create");
             RepoConfig cfg = configOrInit();
+            t.mark("config");
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
+                t.mark("lock");
                 Index index = Index.load(backend);
+                t.mark("index (" + index.blobCount() + " chunks)");
                 String src = source.toAbsolutePath().normalize().toString();
                 SnapshotInfo parent = list().stream().filter(s -> src.equals(s.source())).findFirst().orElse(null);
                 Manifest parentManifest = parent == null ? null : manifest(parent.id());
+                t.mark("parent");
                 Backup b = new Backup(backend, cfg, index, workers, uploader);
                 Manifest m = b.run(source, tags == null ? Map.of() : tags, parentManifest,
                         parent == null ? null : parent.id(), hostName());
-                byte[] stored = m.encode();
-                String id = Manifest.idOf(stored);
-                backend.put(Manifest.DIR + "/" + id, stored);
+                t.mark("backup");
+                String id = store(backend, m);
+                t.mark("manifest");
                 manifestCache.put(id, m);
-                return SnapshotInfo.of(id, m);
+                return get(id);
             }
         });
+    }
+
+    /** Phase timings on stderr when KALE4J_SNAPSHOT_TRACE is set: where the time of a command goes. */
+    static final class Trace {
+        private static final boolean ON = System.getenv("KALE4J_SNAPSHOT_TRACE") != null;
+        private final String what;
+        private long last = System.nanoTime();
+
+        Trace(String what) {
+            this.what = what;
+            mark("start (jvm up " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms)");
+        }
+
+        void mark(String phase) {
+            if (ON) {
+                long now = System.nanoTime();
+                System.err.printf("[trace] %s %-40s %6.1f ms%n", what, phase, (now - last) / 1e6);
+                last = now;
+            }
+        }
     }
 
     /** Restores snapshot {@code id} (full id or a unique prefix) into {@code target}, which must be new or empty. */
@@ -152,7 +178,7 @@ public final class SnapshotRepository implements AutoCloseable {
             List<SnapshotInfo> out = new ArrayList<>();
             for (Backend.ObjectInfo o : backend.list(Manifest.DIR)) {
                 try {
-                    out.add(SnapshotInfo.of(o.name(), manifest(o.name())));
+                    out.add(SnapshotInfo.of(o.name(), summary(o.name())));
                 } catch (SnapshotGone gone) {
                     // forgotten between list and read
                 }
@@ -173,7 +199,7 @@ public final class SnapshotRepository implements AutoCloseable {
         return io(() -> {
             requireRepository();
             String full = resolve(id);
-            return SnapshotInfo.of(full, manifest(full));
+            return SnapshotInfo.of(full, summary(full));
         });
     }
 
@@ -274,6 +300,8 @@ public final class SnapshotRepository implements AutoCloseable {
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
                 backend.delete(Manifest.DIR + "/" + full);
                 manifestCache.remove(full);
+                summaryCache.remove(full);
+                // Its tree stays until gc: another snapshot may share it.
             }
             return null;
         });
@@ -285,10 +313,12 @@ public final class SnapshotRepository implements AutoCloseable {
             RepoConfig cfg = requireRepository();
             try (RepoLock lock = RepoLock.acquire(backend, true, RepoLock.defaultLease(), RepoLock.defaultWait())) {
                 Map<String, Manifest> snaps = new HashMap<>();
+                java.util.Set<String> trees = new java.util.HashSet<>();
                 for (Backend.ObjectInfo o : backend.list(Manifest.DIR)) {
                     snaps.put(o.name(), manifest(o.name()));
+                    trees.add(summary(o.name()).tree());
                 }
-                Gc.GcReport r = new Gc(backend, cfg).run(Index.load(backend), snaps);
+                Gc.GcReport r = new Gc(backend, cfg).run(Index.load(backend), snaps, trees);
                 return new GcResult(r.packsDeleted(), r.packsRewritten(), r.bytesBefore(), r.bytesAfter());
             }
         });
@@ -302,7 +332,7 @@ public final class SnapshotRepository implements AutoCloseable {
     public long storedBytes() {
         return io(() -> {
             long n = 0;
-            for (String dir : List.of("packs", Index.DIR, Manifest.DIR)) {
+            for (String dir : List.of("packs", Index.DIR, Manifest.DIR, Manifest.TREES)) {
                 n += backend.list(dir).stream().mapToLong(Backend.ObjectInfo::size).sum();
             }
             return n;
@@ -384,8 +414,20 @@ public final class SnapshotRepository implements AutoCloseable {
         }
     }
 
-    private Manifest manifest(String id) throws IOException {
-        Manifest cached = manifestCache.get(id);
+    /** Writes a snapshot's tree, then its summary (the commit point); returns the snapshot id. */
+    static String store(Backend backend, Manifest m) throws IOException {
+        Manifest.Stored stored = m.encode();
+        String treeKey = Manifest.TREES + "/" + stored.treeName();
+        if (!backend.exists(treeKey)) {
+            backend.put(treeKey, stored.tree());
+        }
+        String id = stored.id();
+        backend.put(Manifest.DIR + "/" + id, stored.summary());
+        return id;
+    }
+
+    private Manifest.Summary summary(String id) throws IOException {
+        Manifest.Summary cached = summaryCache.get(id);
         if (cached != null) {
             return cached;
         }
@@ -395,18 +437,47 @@ public final class SnapshotRepository implements AutoCloseable {
         } catch (NoSuchFileException e) {
             throw new SnapshotGone();
         }
-        if (!Manifest.idOf(stored).equals(id)) {
-            throw new UserError("snapshot " + id + " in " + backend.location() + " is damaged (content does not "
-                    + "match its id); forget it with `kale4j snapshot forget --repo " + backend.location()
-                    + " --id " + id + "`");
+        if (!Hash.of(stored).hex().equals(id)) {
+            throw damagedSnapshot(id, "content does not match its id");
         }
-        Manifest m;
+        Manifest.Summary s;
         try {
-            m = Manifest.decode(stored);
+            s = Manifest.decodeSummary(stored);
         } catch (IOException e) {
-            throw new UserError("snapshot " + id + " in " + backend.location() + " cannot be read: "
-                    + e.getMessage());
+            throw damagedSnapshot(id, "unreadable: " + e.getMessage());
         }
+        summaryCache.put(id, s);
+        return s;
+    }
+
+    private UserError damagedSnapshot(String id, String why) {
+        return new UserError("snapshot " + id + " in " + backend.location() + " is damaged (" + why + "); forget "
+                + "it with `kale4j snapshot forget --repo " + backend.location() + " --id " + id + "`");
+    }
+
+    /** The full manifest (summary and entries) of a snapshot; package-private for tests. */
+    Manifest manifest(String id) throws IOException {
+        Manifest cached = manifestCache.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        Manifest.Summary s = summary(id);
+        byte[] tree;
+        try {
+            tree = backend.get(Manifest.TREES + "/" + s.tree());
+        } catch (NoSuchFileException e) {
+            throw damagedSnapshot(id, "its tree " + s.tree() + " is missing");
+        }
+        if (!Hash.of(tree).hex().equals(s.tree())) {
+            throw damagedSnapshot(id, "its tree " + s.tree() + " does not match its name");
+        }
+        List<Entry> entries;
+        try {
+            entries = Manifest.decodeTree(tree);
+        } catch (IOException e) {
+            throw damagedSnapshot(id, "its tree cannot be read: " + e.getMessage());
+        }
+        Manifest m = Manifest.of(s, entries);
         manifestCache.put(id, m);
         return m;
     }

@@ -82,10 +82,7 @@ class DamageAndBadInputTest {
 
     /** Stores a manifest as a new snapshot (as an attacker or a bug could) and returns its id. */
     private static String plant(Path repoDir, Manifest m) throws IOException {
-        byte[] stored = m.encode();
-        String id = Manifest.idOf(stored);
-        new LocalBackend(repoDir).put(Manifest.DIR + "/" + id, stored);
-        return id;
+        return SnapshotRepository.store(new LocalBackend(repoDir), m);
     }
 
     @Test
@@ -96,7 +93,7 @@ class DamageAndBadInputTest {
         Manifest good;
         try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
             SnapshotInfo s = repo.create(src, Map.of());
-            good = Manifest.decode(Files.readAllBytes(repoDir.resolve("snapshots").resolve(s.id())));
+            good = repo.manifest(s.id());
         }
         Entry file = good.entries().stream().filter(e -> e.path().equals("a.txt")).findFirst().orElseThrow();
         Entry root = good.entries().get(0);

@@ -1,6 +1,7 @@
 package dev.kale4j.snapshot.manifest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.Zstd;
@@ -11,39 +12,70 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A snapshot: when, of what, with which tags, and every entry with its chunk list. Stored as zstd-compressed
- * JSON under {@code snapshots/<id>}, where the id is the SHA-256 of the stored bytes; writing it is the last
- * step of a snapshot, so a snapshot is visible only once everything it references is durable.
+ * A snapshot: when, of what, with which tags, and every entry with its chunk list. Stored as two objects so
+ * that listing snapshots stays cheap however big they are:
+ * <ul>
+ * <li>{@code trees/<sha256>}: the entries, zstd-compressed JSON, named by the SHA-256 of the stored bytes;</li>
+ * <li>{@code snapshots/<id>}: a small JSON {@link Summary} naming the tree; the snapshot id is the SHA-256 of
+ *     these bytes, so the id covers the tree too.</li>
+ * </ul>
+ * The tree is written first and the summary last: a snapshot is visible only once everything it references
+ * is durable.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(int version, String time, String host, String source, Map<String, String> tags,
                        String parent, Stats stats, List<Entry> entries) {
 
     public static final String DIR = "snapshots";
+    public static final String TREES = "trees";
     static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final TypeReference<List<Entry>> ENTRIES = new TypeReference<>() {
+    };
 
     /** Sizes in bytes. {@code addedBytes} is what this snapshot added to the repository (packs, index, manifest). */
     public record Stats(long files, long dirs, long symlinks, long totalBytes, long addedBytes, long addedRawBytes,
                         long addedChunks, long reusedFiles, long durationMillis) {
     }
 
-    public byte[] encode() throws IOException {
-        byte[] json = JSON.writeValueAsBytes(this);
-        return Zstd.compress(json, 3);
+    /** The stored summary of a snapshot: everything but the entries, plus the name of the entries' tree. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Summary(int version, String time, String host, String source, Map<String, String> tags,
+                          String parent, Stats stats, String tree) {
     }
 
-    public static Manifest decode(byte[] stored) throws IOException {
+    /** The two stored objects of a snapshot. */
+    public record Stored(byte[] summary, byte[] tree, String treeName) {
+        public String id() {
+            return Hash.of(summary).hex();
+        }
+
+        public long size() {
+            return summary.length + tree.length;
+        }
+    }
+
+    public Stored encode() throws IOException {
+        byte[] tree = Zstd.compress(JSON.writeValueAsBytes(entries), 3);
+        String treeName = Hash.of(tree).hex();
+        byte[] summary = JSON.writeValueAsBytes(new Summary(version, time, host, source, tags, parent, stats,
+                treeName));
+        return new Stored(summary, tree, treeName);
+    }
+
+    public static Summary decodeSummary(byte[] stored) throws IOException {
+        return JSON.readValue(stored, Summary.class);
+    }
+
+    public static List<Entry> decodeTree(byte[] stored) throws IOException {
         long size = Zstd.getFrameContentSize(stored);
         if (size < 0 || size > Integer.MAX_VALUE) {
             throw new IOException("not a zstd frame");
         }
-        byte[] json = Zstd.decompress(stored, (int) size);
-        return JSON.readValue(json, Manifest.class);
+        return JSON.readValue(Zstd.decompress(stored, (int) size), ENTRIES);
     }
 
-    public static String idOf(byte[] stored) {
-        return Hash.of(stored).hex();
+    public static Manifest of(Summary s, List<Entry> entries) {
+        return new Manifest(s.version(), s.time(), s.host(), s.source(), s.tags(), s.parent(), s.stats(), entries);
     }
 
     public Manifest withStats(Stats s) {
