@@ -84,8 +84,8 @@ export class PipelinePanel extends Widget {
     }
   }
 
-  private _onMetadata(): void {
-    if (!this._saving) {
+  private _onMetadata(_: unknown, change: { key: string }): void {
+    if (!this._saving && change.key === 'kubeflow_notebook') {
       this.render();
     }
   }
@@ -124,8 +124,11 @@ export class PipelinePanel extends Widget {
       this._renderEmpty();
       return;
     }
-    const focused = document.activeElement as HTMLElement | null;
+    // Re-rendering must not lose what the user is typing.
+    const focused = document.activeElement as HTMLInputElement | null;
     const focusKey = focused && this.node.contains(focused) ? focused.dataset.field : undefined;
+    const typing = focusKey && (focused!.tagName === 'INPUT' || focused!.tagName === 'TEXTAREA')
+      ? { value: focused!.value, start: focused!.selectionStart, end: focused!.selectionEnd } : null;
     const s = this._settings();
     const b = this._body;
     b.textContent = '';
@@ -177,7 +180,20 @@ export class PipelinePanel extends Widget {
     fields.append(el('div', { class: 'kale4j-row kale4j-buttons' }, run));
 
     if (focusKey) {
-      (this.node.querySelector(`[data-field="${focusKey}"]`) as HTMLElement | null)?.focus();
+      const again = this.node.querySelector(`[data-field="${focusKey}"]`) as HTMLInputElement | null;
+      if (again) {
+        if (typing && again.value !== typing.value) {
+          again.value = typing.value;
+        }
+        again.focus();
+        if (typing && typing.start !== null && 'setSelectionRange' in again && again.type !== 'number') {
+          try {
+            again.setSelectionRange(typing.start, typing.end);
+          } catch {
+            // not a text input
+          }
+        }
+      }
     }
   }
 
