@@ -105,7 +105,13 @@ final class ChannelSink {
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1);
-        writeRaw(b, 0, b.length);
+        if (b.length <= 16 && buf.remaining() >= b.length) {
+            for (byte x : b) { // cheaper than a bulk put for the short strings records are full of
+                buf.put(x);
+            }
+        } else {
+            writeRaw(b, 0, b.length);
+        }
     }
 
     void writeRaw(byte[] a, int off, int len) throws IOException {

@@ -68,6 +68,12 @@ final class Encoder implements WriteContext {
             sink.writeByte(Tags.NULL);
             return;
         }
+        if (v.getClass() == String.class) {
+            // The most common component value; skips the per-class handler lookup.
+            sink.writeByte(Tags.STRING);
+            sink.writeString((String) v);
+            return;
+        }
         if (++depth > MAX_DEPTH) {
             throw new UnsupportedValue(v.getClass(), "it nests more than " + MAX_DEPTH
                     + " levels deep (is it cyclic, e.g. a list that contains itself?)");
