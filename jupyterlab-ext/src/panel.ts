@@ -6,6 +6,7 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { el } from './annotator';
 import {
+  KatibParameter,
   katibTypeOf,
   KATIB_ALGORITHMS,
   parseParameters,
@@ -296,18 +297,54 @@ export class PipelinePanel extends Widget {
     }
     for (const p of names.params) {
       const existing = k.parameters.find(x => x.name === p.name);
-      const type = existing?.parameterType ?? katibTypeOf(p.type);
+      const javaType = katibTypeOf(p.type);
+      // Numbers take a range or a list of values; strings and booleans a list. Types come from the
+      // parameters cell, so parameterType is not written (the compiler derives it).
+      const useList = javaType === 'categorical' || (existing?.feasibleSpace.list?.length ?? 0) > 0 || this._listMode.has(p.name);
       const row = el('div', { class: 'kale4j-katib-param' }, el('span', { class: 'kale4j-katib-name' }, `${p.name} (${p.type})`));
-      const set = (f: (fs: any) => void) =>
+      const set = (f: (fs: KatibParameter['feasibleSpace']) => void) =>
         this._save(x => {
-          let q = x.katib_metadata.parameters.find(y => y.name === p.name);
+          const ps = x.katib_metadata.parameters;
+          let q = ps.find(y => y.name === p.name);
           if (!q) {
-            q = { name: p.name, parameterType: type, feasibleSpace: {} };
-            x.katib_metadata.parameters.push(q);
+            q = { name: p.name, feasibleSpace: {} } as KatibParameter;
+            ps.push(q);
           }
           f(q.feasibleSpace);
+          for (const key of Object.keys(q.feasibleSpace) as (keyof KatibParameter['feasibleSpace'])[]) {
+            const v = q.feasibleSpace[key];
+            if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) {
+              delete q.feasibleSpace[key];
+            }
+          }
+          if (Object.keys(q.feasibleSpace).length === 0) {
+            ps.splice(ps.indexOf(q), 1); // not searched
+          }
         });
-      if (type === 'categorical' || type === 'discrete') {
+      if (javaType !== 'categorical') {
+        const mode = el('select', { 'aria-label': `${p.name} search`, 'data-field': `katib-${p.name}-mode` });
+        for (const [v, l] of [['range', 'range'], ['list', 'values']]) {
+          const o = el('option', { value: v }, l);
+          o.selected = (useList ? 'list' : 'range') === v;
+          mode.append(o);
+        }
+        mode.addEventListener('change', () => {
+          if (mode.value === 'list') {
+            this._listMode.add(p.name);
+          } else {
+            this._listMode.delete(p.name);
+          }
+          set(fs => {
+            delete fs.min;
+            delete fs.max;
+            delete fs.step;
+            delete fs.list;
+          });
+          this.render();
+        });
+        row.append(mode);
+      }
+      if (useList) {
         const list = el('input', { type: 'text', placeholder: 'a, b, c', 'aria-label': `${p.name} values`, 'data-field': `katib-${p.name}-list` });
         list.value = (existing?.feasibleSpace.list ?? []).join(', ');
         list.addEventListener('change', () => set(fs => (fs.list = list.value.split(',').map(v => v.trim()).filter(v => v))));
@@ -316,7 +353,7 @@ export class PipelinePanel extends Widget {
         for (const part of ['min', 'max', 'step'] as const) {
           const inp = el('input', { type: 'number', placeholder: part, 'aria-label': `${p.name} ${part}`, 'data-field': `katib-${p.name}-${part}` });
           inp.value = existing?.feasibleSpace[part] ?? '';
-          if (type === 'double') {
+          if (javaType === 'double') {
             inp.setAttribute('step', 'any');
           }
           inp.addEventListener('change', () => set(fs => (fs[part] = inp.value)));
@@ -370,5 +407,6 @@ export class PipelinePanel extends Widget {
   private _body: HTMLElement;
   private _status: HTMLElement;
   private _saving = false;
+  private _listMode = new Set<string>();
   private _targets: { available: string[]; reasons?: Record<string, string> } | null = null;
 }

@@ -26,7 +26,8 @@ export interface Volume {
 
 export interface KatibParameter {
   name: string;
-  parameterType: 'int' | 'double' | 'categorical' | 'discrete';
+  /** Optional: kale4j derives it from the parameters cell. */
+  parameterType?: 'int' | 'double' | 'categorical' | 'discrete';
   feasibleSpace: { min?: string; max?: string; step?: string; list?: string[] };
 }
 
@@ -39,7 +40,7 @@ export interface KatibMetadata {
   parallelTrialCount: number;
 }
 
-export const KATIB_ALGORITHMS = ['random', 'grid', 'bayesianoptimization', 'tpe', 'hyperband'];
+export const KATIB_ALGORITHMS = ['random', 'grid', 'bayesianoptimization'];
 
 export interface PipelineSettings {
   enabled: boolean;
@@ -160,7 +161,7 @@ export function parseParameters(source: string): ParameterDecl[] {
 }
 
 /** The Katib parameter type for a Java parameter type. */
-export function katibTypeOf(javaType: string): KatibParameter['parameterType'] {
+export function katibTypeOf(javaType: string): 'int' | 'double' | 'categorical' {
   switch (javaType) {
     case 'int':
     case 'long':
