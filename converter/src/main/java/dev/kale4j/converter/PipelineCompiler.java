@@ -146,7 +146,7 @@ public final class PipelineCompiler {
             }
             for (StepDraft s : steps.values()) {
                 for (SnippetInfo i : s.body) {
-                    i.variables().forEach(v -> {
+                    java.util.stream.Stream.concat(i.variables().stream(), i.assigned().stream()).forEach(v -> {
                         List<StepDraft> ps = producersOf.computeIfAbsent(v, k -> new ArrayList<>());
                         if (!ps.contains(s)) {
                             ps.add(s);
@@ -278,7 +278,7 @@ public final class PipelineCompiler {
         private List<Metric> resolveMetrics() {
             List<Metric> metrics = new ArrayList<>();
             for (MetricRef m : metricRefs) {
-                List<StepDraft> producers = steps.values().stream().filter(p -> p.declaresVariable(m.name())).toList();
+                List<StepDraft> producers = steps.values().stream().filter(p -> p.producesVariable(m.name())).toList();
                 if (producers.isEmpty()) {
                     throw InvalidNotebookException.at(m.cell(), "line " + m.line() + ": metric `" + m.name()
                             + "` is not a variable declared by any step");

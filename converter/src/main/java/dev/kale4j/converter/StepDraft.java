@@ -49,6 +49,11 @@ final class StepDraft {
         return body.stream().anyMatch(s -> s.variables().contains(name));
     }
 
+    /** Declares the variable, or assigns it at top level: later steps see this step's value. */
+    boolean producesVariable(String name) {
+        return body.stream().anyMatch(s -> s.variables().contains(name) || s.assigned().contains(name));
+    }
+
     /** Every name the step's own code uses (variables, methods, types). */
     Set<String> uses() {
         Set<String> all = new LinkedHashSet<>();

@@ -101,6 +101,19 @@ class PipelineCompilerTest {
     }
 
     @Test
+    void aStepThatReassignsAVariableProducesItForLaterSteps() {
+        Compilation c = compile(new NotebookBuilder()
+                .cell("int total = 1;", "step:a")
+                .cell("total += 5;\nfor (int i = 0; i < 2; i++) total++;", "step:b", "prev:a")
+                .cell("void bump() { total = 0; }\nint seen = total;", "step:c", "prev:b")
+                .cell("total", "metrics"));
+        assertThat(step(c.pipeline(), "b").inputs()).containsExactly(new Input("total", "a"));
+        assertThat(step(c.pipeline(), "b").outputs()).containsExactly("total");
+        assertThat(step(c.pipeline(), "c").inputs()).containsExactly(new Input("total", "b"));
+        assertThat(c.pipeline().metrics()).containsExactly(new Metric("total", "b"));
+    }
+
+    @Test
     void errorsNameTheCellAndTheProblem() {
         assertThatThrownBy(() -> compile(new NotebookBuilder()
                 .cell("int a = 1;", "step:a", "prev:b").cell("int b = 1;", "step:b", "prev:a")))

@@ -10,6 +10,8 @@ import com.github.javaparser.ast.body.RecordDeclaration;
 import com.github.javaparser.ast.body.TypeDeclaration;
 import com.github.javaparser.ast.body.VariableDeclarator;
 import com.github.javaparser.ast.expr.AnnotationExpr;
+import com.github.javaparser.ast.expr.AssignExpr;
+import com.github.javaparser.ast.expr.UnaryExpr;
 import com.github.javaparser.ast.expr.LambdaExpr;
 import com.github.javaparser.ast.expr.MethodCallExpr;
 import com.github.javaparser.ast.expr.NameExpr;
@@ -43,6 +45,8 @@ final class FreeNameCollector {
     final Set<String> names = new LinkedHashSet<>();
     final Set<String> methods = new LinkedHashSet<>();
     final Set<String> types = new LinkedHashSet<>();
+    /** Free variables assigned ({@code x = ...}, {@code x += ...}, {@code x++}): the snippet redefines them. */
+    final Set<String> assigned = new LinkedHashSet<>();
 
     private final Deque<Set<String>> scopes = new ArrayDeque<>();
 
@@ -58,6 +62,17 @@ final class FreeNameCollector {
     void walk(Node n) {
         if (n instanceof NameExpr ne) {
             use(ne.getNameAsString(), names);
+        } else if (n instanceof AssignExpr ae && ae.getTarget() instanceof NameExpr target) {
+            if (isFree(target.getNameAsString())) {
+                assigned.add(target.getNameAsString());
+            }
+            n.getChildNodes().forEach(this::walk);
+        } else if (n instanceof UnaryExpr ue && ue.getExpression() instanceof NameExpr target
+                && (ue.isPrefix() || ue.isPostfix()) && ue.getOperator().name().contains("CREMENT")) {
+            if (isFree(target.getNameAsString())) {
+                assigned.add(target.getNameAsString());
+            }
+            n.getChildNodes().forEach(this::walk);
         } else if (n instanceof MethodCallExpr call) {
             if (call.getScope().isEmpty()) {
                 use(call.getNameAsString(), methods);
@@ -190,6 +205,15 @@ final class FreeNameCollector {
 
     private void bind(String name) {
         scopes.peek().add(name);
+    }
+
+    private boolean isFree(String name) {
+        for (Set<String> scope : scopes) {
+            if (scope.contains(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void use(String name, Set<String> into) {

@@ -120,7 +120,10 @@ public final class SnippetAnalyzer {
             c.walk(node);
         }
         vars.forEach(c.names::remove);
-        return new SnippetInfo(code, kind, vars, varTypes, methods, types, c.names, c.methods, c.types);
+        // Assignments inside a method or class body happen when it is called, not when the snippet runs.
+        boolean runsNow = kind == SnippetKind.STATEMENT || kind == SnippetKind.EXPRESSION || kind == SnippetKind.VARIABLE;
+        return new SnippetInfo(code, kind, vars, varTypes, methods, types, c.names, c.methods, c.types,
+                runsNow ? c.assigned : java.util.Set.of());
     }
 
     private static boolean looksLikeDeclaration(String src) {

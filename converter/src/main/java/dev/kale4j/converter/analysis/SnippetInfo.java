@@ -14,6 +14,7 @@ import java.util.Set;
  * @param usedNames     free simple names (variables, or the first part of a qualified type name)
  * @param usedMethods   methods called without a receiver
  * @param usedTypes     simple type names referenced
+ * @param assigned      free variables a top-level statement assigns (it redefines them for later steps)
  */
 public record SnippetInfo(
         CodeBlock code,
@@ -24,7 +25,8 @@ public record SnippetInfo(
         List<String> types,
         Set<String> usedNames,
         Set<String> usedMethods,
-        Set<String> usedTypes) {
+        Set<String> usedTypes,
+        Set<String> assigned) {
 
     /** Every name this snippet declares (variables, methods, types). */
     public Set<String> declaredNames() {
