@@ -27,6 +27,7 @@ public final class Schemas {
     public static final String ARGO_V4 = "cluster/argo/argo-workflows-v4.1.2-schema.json";
     public static final String ARGO_V3 = "cluster/argo/argo-workflows-v3.7.18-schema.json";
     public static final String KATIB = "cluster/katib/katib-v1beta1-swagger.json";
+    public static final String KFP_API = "cluster/kfp/kfp-2.17.0-v2beta1-kfp_api_single_file.swagger.json";
 
     private Schemas() {
     }
@@ -54,8 +55,13 @@ public final class Schemas {
                     "v1.Time", "v1.HTTPGetAction")) {
                 defs.putObject(k).put("type", "object");
             }
+        }
+        if (file.endsWith("swagger.json")) {
+            // Swagger 2 definitions are JSON Schema draft 4.
             root.put("$schema", "http://json-schema.org/draft-04/schema#");
             root.remove("paths");
+            root.remove("securityDefinitions");
+            root.remove("security");
         }
         root.put("$ref", "#/definitions/" + definition);
         return root;
@@ -70,7 +76,7 @@ public final class Schemas {
 
     private static JsonSchema load(String file, String definition) {
         ObjectNode schemaNode = definition(file, definition);
-        SpecVersion.VersionFlag version = file.contains("katib") ? SpecVersion.VersionFlag.V4
+        SpecVersion.VersionFlag version = file.endsWith("swagger.json") ? SpecVersion.VersionFlag.V4
                 : SpecVersion.VersionFlag.V202012;
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().build();
         return JsonSchemaFactory.getInstance(version).getSchema(schemaNode, config);
