@@ -16,6 +16,13 @@ import java.util.zip.CRC32C;
  * computed over each chunk while it is still in cache, right before it goes to the channel.
  */
 final class ChannelSink {
+    /** The file could not be written (disk full, permissions...), as opposed to a codec failing. */
+    static final class StorageFailure extends IOException {
+        StorageFailure(IOException cause) {
+            super(cause.toString(), cause);
+        }
+    }
+
     private final FileChannel channel;
     private final ByteBuffer buf;
     private final CRC32C crc = new CRC32C();
@@ -39,8 +46,12 @@ final class ChannelSink {
         int end = buf.limit();
         crc.update(buf);
         buf.position(0).limit(end);
-        while (buf.hasRemaining()) {
-            channel.write(buf);
+        try {
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        } catch (IOException e) {
+            throw new StorageFailure(e);
         }
         flushed += end;
         buf.clear();

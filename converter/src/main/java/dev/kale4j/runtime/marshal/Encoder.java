@@ -355,9 +355,9 @@ final class Encoder implements WriteContext {
         }
         try {
             codec.write(v, this);
-        } catch (UnsupportedValue | IOException e) {
+        } catch (UnsupportedValue | ChannelSink.StorageFailure e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new UnsupportedValue(v.getClass(), "its ValueCodec `" + codec.id() + "` failed: " + e, e);
         }
         sink.writeInt(Tags.CODEC_END);

@@ -158,7 +158,13 @@ public final class Marshaller {
                     "it nests too deeply (is it cyclic, e.g. a list that contains itself?)", null);
         } catch (IOException e) {
             throw new MarshalException("variable `" + variable + "` of type `" + typeName + "` could not be written to "
-                    + file + ": " + e + ". Check free space and permissions of " + dir + ".", e);
+                    + file + ": " + e.getMessage() + ". Check free space and permissions of " + dir + ".", e);
+        } catch (MarshalException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A ValueCodec's supports(), a record accessor or a bug here: still the user's step that fails.
+            log.debug("Marshalling {} failed", variable, e);
+            throw MarshalException.cannotSave(variable, typeName, "marshalling it failed with " + e, e);
         } finally {
             if (tmp != null) {
                 try {

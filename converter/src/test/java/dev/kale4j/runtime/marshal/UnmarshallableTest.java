@@ -102,6 +102,20 @@ class UnmarshallableTest {
         assertThat(failure("ts", custom, "TreeSet<String>")).contains("sorted by a custom comparator");
     }
 
+    record Fragile(int x) {
+        @Override
+        public int x() {
+            throw new IllegalStateException("accessor broke");
+        }
+    }
+
+    @Test
+    void anAccessorThatThrowsFailsTheStepWithTheVariableNamed() {
+        assertThat(failure("f", new Fragile(1), "Fragile"))
+                .startsWith("variable `f` of type `Fragile` cannot be saved for downstream steps: ")
+                .contains("accessor broke");
+    }
+
     @Test
     void aFailedWriteKeepsThePreviousArtifactAndLeavesNoTemporaryFiles() throws Exception {
         Path file = dir.resolve("keep.k4j");
