@@ -36,6 +36,40 @@ class SnapshotRepositoryTest {
     }
 
     @Test
+    void hugeSparseFileBeyondTwoGiBRoundTrips() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Path huge = src.resolve("huge.img");
+        byte[] head = TestTrees.random(new Random(7), 300_000);
+        byte[] tail = TestTrees.random(new Random(8), 70_000);
+        long tailAt = (5L << 29) + 12345; // 2.5 GiB + a bit: offsets past Integer.MAX_VALUE
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.write(head);
+            f.seek(tailAt);
+            f.write(tail);
+        }
+        try (SnapshotRepository repo = SnapshotRepository.open(tmp.resolve("repo").toString())) {
+            SnapshotInfo s = repo.create(src, Map.of());
+            assertThat(s.totalBytes()).isEqualTo(tailAt + tail.length);
+            assertThat(s.addedRawBytes()).isLessThan(2_000_000); // the zeros are holes, not data
+            Path out = tmp.resolve("out");
+            repo.restore(s.id(), out);
+            Path back = out.resolve("huge.img");
+            assertThat(Files.size(back)).isEqualTo(tailAt + tail.length);
+            assertThat(TestTrees.allocatedBlocks(back) * 512).isLessThan(8L << 20);
+            try (RandomAccessFile f = new RandomAccessFile(back.toFile(), "r")) {
+                byte[] h = new byte[head.length];
+                f.readFully(h);
+                assertThat(h).isEqualTo(head);
+                f.seek(tailAt - 10);
+                byte[] t = new byte[tail.length + 10];
+                f.readFully(t);
+                assertThat(java.util.Arrays.copyOfRange(t, 10, t.length)).isEqualTo(tail);
+                assertThat(java.util.Arrays.copyOfRange(t, 0, 10)).containsOnly((byte) 0);
+            }
+        }
+    }
+
+    @Test
     void deduplicatesAndStoresLittleForASmallChange() throws Exception {
         Path src = TestTrees.mixed(tmp.resolve("src"), 2);
         try (SnapshotRepository repo = SnapshotRepository.open(tmp.resolve("repo").toString())) {
