@@ -328,7 +328,22 @@ export class NotebookAnnotator implements IDisposable {
       }
       roleSel.append(o);
     }
-    const otherSteps = [...a.steps.keys()].filter(s => s !== currentStep);
+    // Steps downstream of this one are not offered: depending on them would make a cycle.
+    const own = currentStep;
+    const downstream = new Set<string>();
+    if (own) {
+      let grew = true;
+      while (grew) {
+        grew = false;
+        for (const s of a.steps.values()) {
+          if (!downstream.has(s.name) && s.name !== own && s.prev.some(p => p === own || downstream.has(p))) {
+            downstream.add(s.name);
+            grew = true;
+          }
+        }
+      }
+    }
+    const otherSteps = [...a.steps.keys()].filter(s => s !== currentStep && !downstream.has(s));
     const nameInput = el('input', {
       class: 'kale4j-step-input',
       type: 'text',

@@ -32,6 +32,8 @@ export interface RunState {
   steps: StepState[];
   /** Argo or KFP UI address, for cluster runs. */
   ui_url?: string;
+  /** Pipeline metrics, when the run is done. */
+  metrics?: Record<string, unknown>;
   started_at?: string;
   finished_at?: string;
 }

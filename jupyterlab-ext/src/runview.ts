@@ -185,7 +185,7 @@ export class RunView extends Widget {
   private _renderDetails(): void {
     const d = this._details;
     const s: StepState | undefined = (this._run.steps ?? []).find(x => x.name === this._selected);
-    const key = JSON.stringify([s, this._logs, this._restoring, this._restoreMessage]);
+    const key = JSON.stringify([s, s ? null : this._run.metrics, this._logs, this._restoring, this._restoreMessage]);
     if (d.dataset.key === key) {
       return;
     }
@@ -193,6 +193,9 @@ export class RunView extends Widget {
     d.textContent = '';
     if (!s) {
       d.append(el('p', { class: 'kale4j-muted' }, 'Select a step to see its logs, metrics and restore it.'));
+      if (this._run.metrics && Object.keys(this._run.metrics).length > 0) {
+        d.append(el('h4', {}, 'Pipeline metrics'), this._metricsTable(this._run.metrics));
+      }
       return;
     }
     d.append(
@@ -203,11 +206,7 @@ export class RunView extends Widget {
       d.append(el('pre', { class: 'kale4j-message' }, s.message));
     }
     if (s.metrics && Object.keys(s.metrics).length > 0) {
-      const t = el('table', { class: 'kale4j-metrics' });
-      for (const [k, v] of Object.entries(s.metrics)) {
-        t.append(el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))));
-      }
-      d.append(el('h4', {}, 'Metrics'), t);
+      d.append(el('h4', {}, 'Metrics'), this._metricsTable(s.metrics));
     }
     const restoreable = s.status === 'Succeeded' || s.status === 'Cached';
     const folder = el('input', { type: 'text', class: 'kale4j-restore-folder', 'aria-label': 'Restore files into folder' });
@@ -223,6 +222,14 @@ export class RunView extends Widget {
       el('div', { class: 'kale4j-restore-result', role: 'status' }, this._restoreMessage)
     );
     d.append(el('h4', {}, 'Logs'), el('pre', { class: 'kale4j-logs' }, this._logs ?? 'Loading\u2026'));
+  }
+
+  private _metricsTable(metrics: Record<string, unknown>): HTMLElement {
+    const t = el('table', { class: 'kale4j-metrics' });
+    for (const [k, v] of Object.entries(metrics)) {
+      t.append(el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))));
+    }
+    return t;
   }
 
   private async _restore(step: string, folder: string): Promise<void> {

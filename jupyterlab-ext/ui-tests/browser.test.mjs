@@ -173,6 +173,9 @@ try {
   const nodes = await page.$$eval('.kale4j-dag-node', ns => ns.map(n => `${n.dataset.step}:${n.dataset.status}`));
   assert.deepEqual(nodes.sort(), ['frequencies:Succeeded', 'report:Succeeded', 'tokenize:Succeeded', 'word_lengths:Succeeded']);
   assert.equal(await page.locator('.kale4j-dag-edge').count(), 4);
+  await page.waitForSelector('.kale4j-RunView-header [data-run-status="Succeeded"]', { timeout: 30000 });
+  const metricNames = await page.$$eval('.kale4j-RunView-details .kale4j-metrics th', ths => ths.map(t => t.textContent).sort());
+  assert.deepEqual(metricNames, ['distinct', 'meanLength'], 'pipeline metrics when done');
   await screenshot(page, 'run-succeeded');
 
   // ---- 5. restore one step -------------------------------------------------------------------------
