@@ -37,7 +37,15 @@ bytes() { du -sb "$1" | cut -f1; }
 warm() { find "$1" -type f -exec cat {} + > /dev/null; }
 
 results="$out/results.tsv"
-: > "$results"
+: > "$results"; : > "$out/library.tsv"
+# The library benchmark class: from the bench module (bench/run exports BENCH_CP), else compiled here.
+if [ -n "${BENCH_CP:-}" ]; then
+  bench_cp="$BENCH_CP"
+else
+  mkdir -p "$out/classes"
+  javac -d "$out/classes" -cp "$jar" "$root/bench/src/main/java/dev/kale4j/bench/snapshot/SnapshotBench.java"
+  bench_cp="$out/classes:$jar"
+fi
 for mib in "${sizes[@]}"; do
   pristine="$out/volume-$mib"
   if [ ! -f "$pristine.done" ]; then
@@ -83,13 +91,21 @@ for mib in "${sizes[@]}"; do
     "$(best "${rf[@]}")" "$(best "${kf[@]}")" "$(best "${ri[@]}")" "$(best "${ki[@]}")" \
     "$(best "${rr[@]}")" "$(best "${kr[@]}")" "$r_size2" "$k_size2" \
     "$((r_size2 - r_size1))" "$((k_size2 - k_size1))" >> "$results"
+  # The same operations through the library in a warm JVM, as the pipeline runner calls it (no JVM start).
+  lib=$(java -XX:+UseParallelGC -cp "$bench_cp" dev.kale4j.bench.snapshot.SnapshotBench "$pristine" "$work-lib" "$out/lib-$mib" "$reps" "$root/bench/gen_volume.py")
+  rm -rf "$work-lib" "$out/lib-$mib"
+  echo "$mib	$lib" >> "$out/library.tsv"
   echo "raw $mib MiB: restic first ${rf[*]} | kale4j first ${kf[*]} | restic incr ${ri[*]} | kale4j incr ${ki[*]} | restic restore ${rr[*]} | kale4j restore ${kr[*]}"
   rm -rf "$work" "$out/rr-$mib" "$out/kr-$mib" "$out/restic-$mib" "$out/kale4j-$mib"
 done
 
 uptime
-python3 - "$results" <<'PY'
+python3 - "$results" "$out/library.tsv" <<'PY'
 import sys
+lib = {}
+for line in open(sys.argv[2]):
+    f = line.split("\t")
+    lib[int(f[0])] = tuple(map(float, f[1:4]))
 MiB = 1 << 20
 print(f"{'volume':>8} {'metric':<30} {'restic':>9} {'kale4j':>9} {'ratio':>7}  goal")
 for line in open(sys.argv[1]):
@@ -107,4 +123,9 @@ for line in open(sys.argv[1]):
     ]
     for name, r, k, ratio, goal in rows:
         print(f"{str(mib) + ' MiB':>8} {name:<30} {r:>9.2f} {k:>9.2f} {ratio:>7.2f}  {goal}")
+    if mib in lib:
+        lf, li, lr = lib[mib]
+        print(f"{str(mib) + ' MiB':>8} {'  library (runner) first MiB/s':<30} {total / MiB / rf:>9.2f} {total / MiB / lf:>9.2f} {rf / lf:>7.2f}  in a warm JVM, no start-up")
+        print(f"{str(mib) + ' MiB':>8} {'  library incremental s':<30} {ri:>9.2f} {li:>9.2f} {ri / li:>7.2f}")
+        print(f"{str(mib) + ' MiB':>8} {'  library restore MiB/s':<30} {total / MiB / rr:>9.2f} {total / MiB / lr:>9.2f} {rr / lr:>7.2f}")
 PY
