@@ -61,4 +61,27 @@ class NotebookReaderTest {
                 {"nbformat": 4, "metadata": {}, "cells": [{"cell_type": "code", "id": "x1", "metadata": {"tags": "step:a"}, "source": ""}]}""");
         assertThatThrownBy(() -> NotebookReader.read(badTags)).hasMessage("tags.ipynb: cell 0 (id x1): metadata.tags must be a list of strings");
     }
+
+    @Test
+    void kaleWrittenMetadataLoads() throws IOException {
+        // The shape Kale's JupyterLab extension writes (its candies-sharing example), with a Java kernel.
+        Path p = write("candies.ipynb", """
+                {"nbformat": 4, "nbformat_minor": 4, "metadata": {
+                  "kernelspec": {"display_name": "Java", "language": "java", "name": "java"},
+                  "kubeflow_notebook": {"autosnapshot": false, "docker_image": "", "experiment": {"id": "new", "name": "candies-sharing"},
+                    "experiment_name": "candies-sharing", "katib_metadata": {"algorithm": {"algorithmName": "grid"},
+                    "maxFailedTrialCount": 3, "maxTrialCount": 12, "objective": {"objectiveMetricName": "", "type": "minimize"},
+                    "parallelTrialCount": 3, "parameters": []}, "katib_run": false,
+                    "pipeline_description": "Share some candies between three lovely kids", "pipeline_name": "candies-sharing",
+                    "snapshot_volumes": false, "steps_defaults": [], "volumes": []}},
+                 "cells": [{"cell_type": "code", "metadata": {"tags": ["block:sack"]}, "source": "int candies = 20;"}]}""");
+        Notebook nb = NotebookReader.read(p);
+        assertThat(nb.settings().pipelineName()).isEqualTo("candies-sharing");
+        assertThat(nb.settings().experimentName()).isEqualTo("candies-sharing");
+        assertThat(nb.settings().pipelineDescription()).isEqualTo("Share some candies between three lovely kids");
+        assertThat(nb.settings().dockerImage()).isNull();
+        assertThat(nb.settings().snapshots()).isFalse();
+        assertThat(nb.settings().raw().get("katib_metadata").get("maxTrialCount").asInt()).isEqualTo(12);
+        assertThat(TagParser.annotateAll(nb).get(0).step()).isEqualTo("sack");
+    }
 }
