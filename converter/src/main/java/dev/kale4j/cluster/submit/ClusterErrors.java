@@ -36,7 +36,7 @@ public final class ClusterErrors {
                     + " (409 Conflict). Delete it first or choose another name" + server);
             case 422 -> new UserError("cannot " + action + ": the cluster rejected the object (422 Invalid)" + server);
             default -> {
-                if (code == 0 && unreachable(e)) {
+                if (code <= 0 && unreachable(e)) {
                     yield new UserError("cannot " + action + ": the Kubernetes API server is unreachable ("
                             + rootMessage(e) + "). Check the current kubeconfig context (kubectl config"
                             + " current-context), the network/VPN, or KUBECONFIG");

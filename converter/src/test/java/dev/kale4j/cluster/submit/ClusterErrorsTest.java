@@ -1,0 +1,99 @@
+package dev.kale4j.cluster.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kale4j.cluster.CompileOptions;
+import dev.kale4j.cluster.Fixtures;
+import dev.kale4j.cluster.argo.Argo;
+import dev.kale4j.cluster.argo.ArgoCompiler;
+import dev.kale4j.common.UserError;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the user reads when the cluster says no: one message with what to do (the CLI exits 2). */
+@EnableKubernetesMockClient
+class ClusterErrorsTest {
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+    static final String PATH = "/apis/argoproj.io/v1alpha1/namespaces/ns1/workflows";
+
+    @TempDir
+    Path dir;
+
+    Argo.Workflow workflow() {
+        return ArgoCompiler.build(Fixtures.plan(Fixtures.notebook(Fixtures.WORD_STATS, dir), CompileOptions.defaults()));
+    }
+
+    static Status status(int code, String reason, String message, String kind) {
+        StatusBuilder b = new StatusBuilder().withCode(code).withReason(reason).withMessage(message)
+                .withStatus("Failure");
+        if (kind != null) {
+            b.withNewDetails().withKind(kind).withName("x").endDetails();
+        }
+        return b.build();
+    }
+
+    @Test
+    void missingCrdSaysToInstallArgo() {
+        server.expect().post().withPath(PATH).andReturn(404, status(404, "NotFound",
+                "the server could not find the requested resource", null)).once();
+        assertThatThrownBy(() -> new ArgoRuns(client).submit(workflow(), Map.of(), "ns1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("no Workflow (argoproj.io/v1alpha1) resource")
+                .hasMessageContaining("install Argo Workflows");
+    }
+
+    @Test
+    void missingNamespaceIsNamed() {
+        server.expect().post().withPath(PATH).andReturn(404, status(404, "NotFound", "namespaces \"ns1\" not found",
+                "namespaces")).once();
+        assertThatThrownBy(() -> new ArgoRuns(client).submit(workflow(), Map.of(), "ns1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("namespace ns1 does not exist");
+    }
+
+    @Test
+    void unauthorizedForbiddenAndConflict() {
+        server.expect().post().withPath(PATH).andReturn(401, status(401, "Unauthorized", "Unauthorized", null)).once();
+        assertThatThrownBy(() -> new ArgoRuns(client).submit(workflow(), Map.of(), "ns1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("401").hasMessageContaining("Log in again");
+        server.expect().post().withPath(PATH).andReturn(403, status(403, "Forbidden",
+                "workflows.argoproj.io is forbidden: User \"bob\" cannot create resource", "workflows")).once();
+        assertThatThrownBy(() -> new ArgoRuns(client).submit(workflow(), Map.of(), "ns1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("deploy/rbac.yaml").hasMessageContaining("bob");
+        server.expect().post().withPath(PATH).andReturn(409, status(409, "AlreadyExists", "already exists",
+                "workflows")).once();
+        assertThatThrownBy(() -> new ArgoRuns(client).submit(workflow(), Map.of(), "ns1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("409");
+    }
+
+    @Test
+    void unreachableServerSaysToCheckTheContext() {
+        try (KubernetesClient down = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("https://127.0.0.1:1").withRequestRetryBackoffLimit(0).withConnectionTimeout(2000)
+                .build()).build()) {
+            assertThatThrownBy(() -> new ArgoRuns(down).submit(workflow(), Map.of(), "ns1"))
+                    .isInstanceOf(UserError.class).hasMessageContaining("unreachable")
+                    .hasMessageContaining("kubectl config current-context");
+        }
+    }
+
+    @Test
+    void katibConflictSaysHowToDelete() {
+        server.expect().post().withPath("/apis/kubeflow.org/v1beta1/namespaces/ns1/experiments")
+                .andReturn(409, status(409, "AlreadyExists", "exists", "experiments")).once();
+        var exp = dev.kale4j.cluster.Manifests.jsonMapper().createObjectNode();
+        exp.put("apiVersion", "kubeflow.org/v1beta1").put("kind", "Experiment").putObject("metadata").put("name", "e1");
+        assertThatThrownBy(() -> new KatibRuns(client, java.time.Duration.ofMillis(10)).create(exp, "ns1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("kubectl delete experiment e1 -n ns1");
+        assertThat(server.getRequestCount()).isPositive();
+    }
+}
