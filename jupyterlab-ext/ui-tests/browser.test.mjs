@@ -54,6 +54,7 @@ const server = spawn(
   { detached: true, stdio: ['ignore', serverLog, serverLog], env: process.env }
 );
 let browser;
+let page;
 let failed = false;
 try {
   step(`JupyterLab on ${base}`);
@@ -79,7 +80,7 @@ try {
     ],
     viewport: { width: 1440, height: 900 }
   });
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  page = browser.pages()[0] ?? (await browser.newPage());
   const consoleErrors = [];
   page.on('console', m => {
     if (m.type() === 'error' && /kale4j/i.test(m.text())) consoleErrors.push(m.text());
@@ -238,6 +239,11 @@ try {
 } catch (e) {
   failed = true;
   console.error('browser test FAILED:', e);
+  if (page) {
+    await screenshot(page, 'failure').catch(() => undefined);
+    const status = await page.locator('#kale4j-pipeline-panel .kale4j-Panel-status').textContent().catch(() => '');
+    console.error(`panel status: ${status}`);
+  }
 } finally {
   await browser?.close().catch(() => undefined);
   try {

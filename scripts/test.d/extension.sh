@@ -49,13 +49,22 @@ mkdir -p "$JUPYTER_CONFIG_DIR/labconfig"
 # No "news" question in the screenshots.
 echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' >"$JUPYTER_CONFIG_DIR/labconfig/page_config.json"
 
+# The real kernel once it serves the comm protocol (docs/comm-protocol.md); until then, or with
+# KALE4J_EXT_KERNEL=fake, the stand-in kernel. KALE4J_EXT_KERNEL=real insists on the real one.
 real_kernel=0
-if "$root/kale4j" install --help >/dev/null 2>&1 && "$root/kale4j" install --prefix "$prefix" >"$out/kale4j-install.log" 2>&1 \
-   && [ -f "$prefix/share/jupyter/kernels/kale4j/kernel.json" ]; then
-  real_kernel=1
-  echo "kernel: kale4j (./kale4j install --prefix)"
+want="${KALE4J_EXT_KERNEL:-auto}"
+if [ "$want" = real ] || { [ "$want" = auto ] && [ -f "$root/docs/comm-protocol.md" ]; }; then
+  if "$root/kale4j" install --prefix "$prefix" >"$out/kale4j-install.log" 2>&1 \
+     && [ -f "$prefix/share/jupyter/kernels/kale4j/kernel.json" ]; then
+    real_kernel=1
+  elif [ "$want" = real ]; then
+    cat "$out/kale4j-install.log"; echo "extension: ./kale4j install --prefix failed"; exit 1
+  fi
+fi
+if [ "$real_kernel" = 1 ]; then
+  echo "kernel: kale4j (./kale4j install --prefix $prefix)"
 else
-  echo "kernel: ./kale4j install is not available yet; using the stand-in kernel ui-tests/fake_kernel.py"
+  echo "kernel: the stand-in kernel ui-tests/fake_kernel.py (the kernel's comm protocol is not there yet)"
   mkdir -p "$prefix/share/jupyter/kernels/kale4j"
   cat >"$prefix/share/jupyter/kernels/kale4j/kernel.json" <<JSON
 {"argv": ["$venv/bin/python", "$ext/ui-tests/fake_kernel.py", "-f", "{connection_file}"],
