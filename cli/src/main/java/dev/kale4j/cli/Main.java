@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 GraphCommand.class,
                 RestoreCommand.class,
                 dev.kale4j.snapshot.cli.SnapshotCommand.class,
+                dev.kale4j.cli.cluster.SubmitCommand.class, dev.kale4j.cli.cluster.RunsCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -86,13 +86,27 @@ public final class KfpCompiler implements TargetCompiler {
     @Override
     public List<Path> compile(Compilation compilation, Notebook notebook, CompileOptions options, Path outDir) {
         ClusterPlan plan = ClusterPlan.of(compilation, notebook, options);
-        Result r = build(plan);
+        return List.of(Manifests.write(outDir.resolve(plan.name() + "-kfp.yaml"), documents(build(plan))));
+    }
+
+    /** The YAML documents of a pipeline file: the IR, then the platform spec when there is one. */
+    public static List<Object> documents(Result r) {
         List<Object> docs = new ArrayList<>();
         docs.add(Manifests.toYaml(jsonTree(r.pipeline())));
         if (r.platform() != null) {
             docs.add(Manifests.toYaml(jsonTree(r.platform())));
         }
-        return List.of(Manifests.write(outDir.resolve(plan.name() + "-kfp.yaml"), docs));
+        return docs;
+    }
+
+    /** The pipeline file's text, as uploaded to the KFP API. */
+    public static String yaml(Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (Object d : documents(r)) {
+            String y = (String) d;
+            sb.append(y.startsWith("---") ? y : "---\n" + y);
+        }
+        return sb.toString();
     }
 
     /** The message as a Jackson tree, so it is written as YAML like the KFP SDK writes it. */
