@@ -153,6 +153,13 @@ try {
 
   // ---- 4. Compile & Run from the notebook toolbar --------------------------------------------------
   step('Compile & Run');
+  // Record every status word the run view shows, to check that it is live (Running, then Succeeded).
+  await page.evaluate(() => {
+    window.kale4jSeen = new Set();
+    new MutationObserver(() => {
+      for (const n of document.querySelectorAll('.kale4j-dag-node')) window.kale4jSeen.add(`${n.dataset.step}:${n.dataset.status}`);
+    }).observe(document.body, { subtree: true, childList: true });
+  });
   await page.locator('.jp-NotebookPanel-toolbar').getByText('Compile & Run', { exact: true }).click();
   await page.waitForSelector('.kale4j-RunView .kale4j-dag-node', { timeout: 120000 });
   await screenshot(page, 'run-started');
@@ -171,6 +178,8 @@ try {
     await screenshot(page, 'run-not-succeeded');
     throw e;
   }
+  const seen = await page.evaluate(() => [...window.kale4jSeen]);
+  assert.ok(seen.filter(x => x.endsWith(':Running')).length >= 2, `live statuses seen: ${seen.join(' ')}`);
   const nodes = await page.$$eval('.kale4j-dag-node', ns => ns.map(n => `${n.dataset.step}:${n.dataset.status}`));
   assert.deepEqual(nodes.sort(), ['frequencies:Succeeded', 'report:Succeeded', 'tokenize:Succeeded', 'word_lengths:Succeeded']);
   assert.equal(await page.locator('.kale4j-dag-edge').count(), 4);
