@@ -298,6 +298,8 @@ export class NotebookAnnotator implements IDisposable {
       'aria-label': `Edit pipeline annotation of cell ${index + 1}`,
       'aria-expanded': String(editing)
     }, editing ? 'Close' : 'Edit');
+    // Keys on the button are for the button, not JupyterLab's notebook shortcuts (Enter = edit mode).
+    edit.addEventListener('keydown', ev => ev.stopPropagation());
     edit.addEventListener('click', ev => {
       ev.stopPropagation();
       this._editing = editing ? null : cell.model.id;

@@ -105,6 +105,17 @@ try {
   assert.match(await reportCells.nth(0).locator('.kale4j-deps').textContent(), /frequencies, lengths/);
   await screenshot(page, 'annotations');
 
+  step('keyboard: Edit opens the editor with Enter, Escape closes it');
+  const tokEdit = cellOf('tokenize').locator('.kale4j-edit');
+  await tokEdit.focus();
+  await page.keyboard.press('Enter');
+  await cellOf('tokenize').locator('.kale4j-Editor').waitFor();
+  await page.waitForFunction(() => document.activeElement?.classList.contains('kale4j-role-select'));
+  await page.keyboard.press('Escape');
+  await cellOf('tokenize').locator('.kale4j-Editor').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.classList.contains('kale4j-edit'));
+  assert.equal(await page.locator('.jp-Notebook.jp-mod-editMode').count(), 0, 'the notebook stayed in command mode');
+
   // ---- 2. change a cell's step with the editor: lengths -> word_lengths -------------------------
   step('rename step lengths to word_lengths with the editor');
   const lengths = cellOf('lengths');
@@ -189,8 +200,9 @@ try {
   await screenshot(page, 'run-succeeded');
 
   // ---- 5. restore one step -------------------------------------------------------------------------
-  step('restore step tokenize');
-  await page.locator('.kale4j-dag-node[data-step="tokenize"]').click();
+  step('restore step tokenize (chosen with the keyboard)');
+  await page.locator('.kale4j-dag-node[data-step="tokenize"]').focus();
+  await page.keyboard.press('Enter');
   await page.locator('.kale4j-restore').waitFor();
   await page.waitForFunction(() => !document.querySelector('.kale4j-logs')?.textContent.startsWith('Loading'), null, { timeout: 30000 });
   const runId = await page.$eval('.kale4j-RunView-header .kale4j-muted', e => e.textContent.match(/run (\S+)/)[1]);
