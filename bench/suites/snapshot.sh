@@ -19,6 +19,8 @@ jar="$root/snapshot-agent/target/kale4j-snapshot-agent-0.1.0-SNAPSHOT-standalone
 if [ ! -f "$jar" ] || [ -n "$(find "$root/snapshot-agent/src/main" "$root/snapshot-agent/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
   (cd "$root" && mvn -B -q -DskipTests -pl snapshot-agent -am install >/dev/null)
 fi
+# A private copy: others' builds may rewrite target/ during the run, which would also invalidate the CDS archive.
+cp "$jar" "$out/agent.jar"; jar="$out/agent.jar"
 # The agent as a step-container image would run it: the standalone jar with ParallelGC (a throughput
 # collector) and an AppCDS archive of its classes made once, as an image build step would (docs/snapshots.md).
 jvm=(java -XX:+UseParallelGC -Xlog:disable -Xlog:all=error:stderr)

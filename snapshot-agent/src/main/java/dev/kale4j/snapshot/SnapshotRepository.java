@@ -429,6 +429,7 @@ public final class SnapshotRepository implements AutoCloseable {
         if (!backend.exists(treeKey)) {
             backend.put(treeKey, stored.tree());
         }
+        // Only now, with the tree (and, before it, packs and index) durable, does the snapshot become visible.
         String id = stored.id();
         backend.put(Manifest.DIR + "/" + id, stored.summary());
         return id;

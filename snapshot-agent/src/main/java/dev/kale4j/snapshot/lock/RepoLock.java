@@ -138,7 +138,7 @@ public final class RepoLock implements AutoCloseable {
     private void write() throws IOException {
         long now = System.currentTimeMillis();
         LockInfo info = new LockInfo(exclusive, HOST, ProcessHandle.current().pid(), now, now + leaseMillis);
-        backend.put(key, JSON.writeValueAsBytes(info));
+        backend.putVolatile(key, JSON.writeValueAsBytes(info));
     }
 
     private synchronized void renew() {

@@ -33,6 +33,14 @@ public interface Backend extends Closeable {
     /** Like {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}. */
     void put(String key, byte[] data, int length) throws IOException;
 
+    /**
+     * Stores an object atomically but without waiting for it to reach the disk: for lock leases, which are
+     * worthless after a power loss anyway (their holder is gone too).
+     */
+    default void putVolatile(String key, byte[] data) throws IOException {
+        put(key, data);
+    }
+
     /** Removes an object; missing objects are not an error. */
     void delete(String key) throws IOException;
 

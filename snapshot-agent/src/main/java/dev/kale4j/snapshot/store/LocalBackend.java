@@ -87,6 +87,15 @@ public final class LocalBackend implements Backend {
 
     @Override
     public void put(String key, byte[] data, int length) throws IOException {
+        write(key, data, length, true);
+    }
+
+    @Override
+    public void putVolatile(String key, byte[] data) throws IOException {
+        write(key, data, data.length, false);
+    }
+
+    private void write(String key, byte[] data, int length, boolean durable) throws IOException {
         Path target = path(key);
         ensureDir(tmp);
         ensureDir(target.getParent());
@@ -97,14 +106,18 @@ public final class LocalBackend implements Backend {
                 while (bb.hasRemaining()) {
                     ch.write(bb);
                 }
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(t);
             throw e;
         }
-        fsyncDir(target.getParent());
+        if (durable) {
+            fsyncDir(target.getParent());
+        }
     }
 
     private void ensureDir(Path dir) throws IOException {
