@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Turn tagged Java notebooks into pipelines and run them locally or on Kubernetes.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                dev.kale4j.kernel.cli.InstallCommand.class, dev.kale4j.kernel.cli.KernelCommand.class,
                 RunCommand.class,
                 CompileCommand.class,
                 GraphCommand.class,

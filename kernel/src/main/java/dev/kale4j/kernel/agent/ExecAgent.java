@@ -1,0 +1,87 @@
+package dev.kale4j.kernel.agent;
+
+import dev.kale4j.kernel.api.Display;
+import java.io.DataOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import jdk.jshell.execution.Util;
+
+/**
+ * Main class of the execution JVM. It connects back to the kernel twice over loopback: a command
+ * stream speaking JShell's remote protocol ({@link Util#forwardExecutionControlAndIO}, with
+ * stdout, stderr, stdin and a "display" stream multiplexed on it), and a control stream that
+ * must stay responsive while the command loop is busy running user code (interrupt), whose end
+ * also means the kernel is gone.
+ *
+ * <p>Usage: {@code ExecAgent PORT TOKEN}. The token proves to the kernel that the connection
+ * comes from the process it started, not from another local user.
+ */
+public final class ExecAgent {
+    public static final byte CHANNEL_COMMANDS = 'E';
+    public static final byte CHANNEL_CONTROL = 'C';
+    public static final int CONTROL_STOP = 'S';
+
+    private ExecAgent() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        byte[] token = args[1].getBytes(StandardCharsets.US_ASCII);
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Socket commands = connect(loopback, port, CHANNEL_COMMANDS, token);
+        Socket control = connect(loopback, port, CHANNEL_CONTROL, token);
+        commands.setTcpNoDelay(true);
+        AgentExecutionControl ec = new AgentExecutionControl();
+
+        Thread controlThread = new Thread(() -> serveControl(control, ec), "kale4j-agent-control");
+        controlThread.setDaemon(true);
+        controlThread.start();
+
+        Map<String, Consumer<OutputStream>> outputs = new HashMap<>();
+        outputs.put("out", st -> System.setOut(new PrintStream(st, true, StandardCharsets.UTF_8)));
+        outputs.put("err", st -> System.setErr(new PrintStream(st, true, StandardCharsets.UTF_8)));
+        outputs.put("display", Display::install);
+        Map<String, Consumer<InputStream>> inputs = new HashMap<>();
+        inputs.put("in", System::setIn);
+        try {
+            Util.forwardExecutionControlAndIO(ec, commands.getInputStream(), commands.getOutputStream(),
+                    outputs, inputs);
+        } finally {
+            // The kernel closed the command stream: nothing can reach this JVM any more, so end it
+            // even if user code left non-daemon threads running.
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    private static Socket connect(InetAddress host, int port, byte channel, byte[] token) throws Exception {
+        Socket s = new Socket(host, port);
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.writeByte(channel);
+        out.writeShort(token.length);
+        out.write(token);
+        out.flush();
+        return s;
+    }
+
+    private static void serveControl(Socket control, AgentExecutionControl ec) {
+        try (InputStream in = control.getInputStream()) {
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == CONTROL_STOP) {
+                    ec.stop();
+                }
+            }
+        } catch (Exception ignored) {
+            // Same as end of stream: the kernel is gone.
+        }
+        // No kernel means no way to interrupt, display or read results: do not linger as an orphan.
+        Runtime.getRuntime().halt(0);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kale4j.kernel.cli;
+
+import dev.kale4j.kernel.install.KernelSpecInstaller;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kale4j install}: the Jupyter kernelspec "Java (kale4j)". */
+@Command(name = "install", mixinStandardHelpOptions = true,
+        description = "Install the kale4j Jupyter kernel (kernelspec 'kale4j', display name 'Java (kale4j)').")
+public final class InstallCommand implements Callable<Integer> {
+
+    static final class Where {
+        @Option(names = "--user", description = "Install for the current user (~/.local/share/jupyter; the default).")
+        boolean user;
+
+        @Option(names = "--sys-prefix", description = "Install into the active Python environment (virtualenv/conda).")
+        boolean sysPrefix;
+
+        @Option(names = "--prefix", paramLabel = "DIR", description = "Install into DIR/share/jupyter/kernels.")
+        Path prefix;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Where where = new Where();
+
+    /** Runs the installer without the full CLI (development and tests). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new InstallCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        Path prefix = where.prefix != null ? where.prefix.toAbsolutePath()
+                : where.sysPrefix ? KernelSpecInstaller.sysPrefix() : KernelSpecInstaller.userPrefix();
+        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(prefix, KernelSpecInstaller.currentClasspath());
+        System.out.println("Installed kernelspec kale4j in " + done.kernelDir());
+        System.out.println("Kernel jars in " + done.libDir());
+        return 0;
+    }
+}

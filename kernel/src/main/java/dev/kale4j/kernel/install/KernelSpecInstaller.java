@@ -1,0 +1,145 @@
+package dev.kale4j.kernel.install;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kale4j.common.UserError;
+import dev.kale4j.kernel.KernelMain;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Installs the kernelspec {@code PREFIX/share/jupyter/kernels/kale4j/kernel.json} and the jars it
+ * runs from ({@code PREFIX/share/kale4j/lib}). The argv is a plain {@code java} command line on
+ * those jars, not the ./kale4j launcher: no shell, no freshness check, no Maven on the way to a
+ * ready kernel.
+ */
+public final class KernelSpecInstaller {
+    public static final String KERNEL_NAME = "kale4j";
+    public static final String DISPLAY_NAME = "Java (kale4j)";
+    /** JVM options of the kernel JVM: C1 only and serial GC start fastest on small machines. */
+    public static final List<String> KERNEL_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto");
+
+    private KernelSpecInstaller() {
+    }
+
+    /** Result of an installation: where kernel.json and the jars went. */
+    public record Installed(Path kernelDir, Path libDir, Path kernelJson) {
+    }
+
+    public static Installed install(Path prefix, List<Path> jars) {
+        if (jars.isEmpty()) {
+            throw new UserError("cannot find the kale4j jars to install (java.class.path is empty)");
+        }
+        Path share = prefix.resolve("share");
+        Path kernelDir = share.resolve("jupyter").resolve("kernels").resolve(KERNEL_NAME);
+        Path libDir = share.resolve("kale4j").resolve("lib");
+        try {
+            Files.createDirectories(kernelDir);
+            if (Files.isDirectory(libDir)) {
+                try (Stream<Path> old = Files.walk(libDir)) {
+                    for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(libDir);
+            for (Path jar : jars) {
+                if (Files.isRegularFile(jar)) {
+                    Files.copy(jar, libDir.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                } else if (Files.isDirectory(jar)) {
+                    // A classes directory (tests, IDE runs): package nothing, copy the tree.
+                    copyTree(jar, libDir.resolve("classes-" + Integer.toHexString(jar.toString().hashCode())));
+                }
+            }
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode spec = json.createObjectNode();
+            ArrayNode argv = spec.putArray("argv");
+            argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            KERNEL_JVM_OPTIONS.forEach(argv::add);
+            argv.add("-cp");
+            argv.add(classpath(libDir));
+            argv.add(KernelMain.class.getName());
+            argv.add("{connection_file}");
+            spec.put("display_name", DISPLAY_NAME);
+            spec.put("language", "java");
+            spec.put("interrupt_mode", "message");
+            spec.putObject("env");
+            spec.putObject("metadata").put("debugger", false);
+            Path kernelJson = kernelDir.resolve("kernel.json");
+            json.writeValue(kernelJson.toFile(), spec);
+            return new Installed(kernelDir, libDir, kernelJson);
+        } catch (IOException e) {
+            throw new UserError("cannot install the kernel into " + prefix + ": " + e.getMessage());
+        }
+    }
+
+    private static String classpath(Path libDir) throws IOException {
+        List<String> entries = new ArrayList<>();
+        entries.add(libDir.resolve("*").toString());
+        try (Stream<Path> s = Files.list(libDir)) {
+            s.filter(Files::isDirectory).sorted().forEach(d -> entries.add(0, d.toString()));
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** The jars of the running JVM, i.e. the kale4j distribution being installed. */
+    public static List<Path> currentClasspath() {
+        List<Path> jars = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!e.isBlank() && !e.endsWith("*")) {
+                jars.add(Path.of(e).toAbsolutePath());
+            }
+        }
+        return jars;
+    }
+
+    /** Jupyter's per-user data directory prefix: JUPYTER_DATA_DIR's parent layout or ~/.local. */
+    public static Path userPrefix() {
+        return Path.of(System.getProperty("user.home"), ".local");
+    }
+
+    /** The Python environment's prefix: an active virtualenv/conda env, else the python3 on PATH. */
+    public static Path sysPrefix() {
+        for (String var : List.of("VIRTUAL_ENV", "CONDA_PREFIX")) {
+            String v = System.getenv(var);
+            if (v != null && !v.isBlank()) {
+                return Path.of(v);
+            }
+        }
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.prefix)").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() == 0 && !out.isEmpty()) {
+                return Path.of(out);
+            }
+        } catch (IOException e) {
+            // fall through
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new UserError("--sys-prefix needs an active virtualenv/conda environment or python3 on PATH");
+    }
+}

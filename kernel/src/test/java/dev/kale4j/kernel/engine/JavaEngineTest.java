@@ -1,0 +1,92 @@
+package dev.kale4j.kernel.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine with a real execution JVM: values, errors, interrupt and the JVM's death. */
+class JavaEngineTest {
+    private static final StringBuffer OUT = new StringBuffer();
+    private static JavaEngine engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String cp = new File(dev.kale4j.kernel.agent.ExecAgent.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()).getPath();
+        EngineOutput out = new EngineOutput() {
+            @Override
+            public void stdout(String text) {
+                OUT.append(text);
+            }
+
+            @Override
+            public void stderr(String text) {
+                OUT.append(text);
+            }
+
+            @Override
+            public void display(String bundleJson) {
+                OUT.append("[display ").append(bundleJson).append(']');
+            }
+
+            @Override
+            public void clearOutput(boolean wait) {
+            }
+        };
+        engine = new JavaEngine(new AgentLauncher(List.of("-Xmx128m"), cp), out, (p, pw) -> null, cp, false);
+        engine.startAsync();
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    @Test
+    void evaluatesInAnotherJvm() {
+        CellOutcome o = engine.execute("ProcessHandle.current().pid()", 1, 1);
+        assertThat(o.ok()).isTrue();
+        assertThat(Long.parseLong(o.valueText())).isNotEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void recordsDefinedVariablesAndRichValues() {
+        CellOutcome o = engine.execute("int a = 1;\nString b = \"x\";\nvoid m() {}\nhtml(\"<p>\")", 2, 1);
+        assertThat(o.definedVariables()).containsExactly("a", "b");
+        assertThat(o.definedNames()).containsExactly("m");
+        assertThat(o.valueBundleJson()).contains("\"text/html\":\"<p>\"");
+    }
+
+    @Test
+    void runtimeErrorPointsAtCellLine() {
+        CellOutcome o = engine.execute("int z = 0;\n\nint boom = 1 / z;", 3, 1);
+        assertThat(o.error().ename()).isEqualTo("java.lang.ArithmeticException");
+        assertThat(o.error().traceback()).anyMatch(l -> l.contains("cell [3] line 3"));
+    }
+
+    @Test
+    void interruptStopsBusyLoop() throws Exception {
+        CompletableFuture<CellOutcome> f = CompletableFuture.supplyAsync(() -> engine.execute("while (true) { }", 4, 1));
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        engine.interrupt();
+        CellOutcome o = f.get();
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
+        assertThat(o.error().ename()).isEqualTo("Interrupted");
+        assertThat(engine.execute("1 + 1", 5, 1).valueText()).isEqualTo("2");
+    }
+
+    @Test
+    void deathOfExecutionJvmRestartsAndSaysWhatWasLost() {
+        engine.execute("int keepMe = 5;\nint twice(int x) { return 2 * x; }", 6, 1);
+        CellOutcome o = engine.execute("System.exit(3);", 7, 1);
+        assertThat(o.error().ename()).isEqualTo("ExecutionEngineTerminated");
+        assertThat(o.error().evalue()).contains("exit code 3").contains("keepMe").contains("twice");
+        assertThat(engine.execute("twice(4)", 8, 1).valueText()).isEqualTo("8");
+    }
+}
