@@ -37,6 +37,13 @@ class Controller {
       targets: async nb => {
         const c = await this.client(nb);
         return c ? c.targets() : { available: ['local'] };
+      },
+      runs: async nb => {
+        const c = await this.client(nb);
+        return c ? c.listRuns(nb.context.path) : [];
+      },
+      showRun: (nb, run) => {
+        void this.client(nb).then(c => c && this.showRun(nb, c, run));
       }
     });
   }

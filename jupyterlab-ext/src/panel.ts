@@ -5,6 +5,7 @@
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { el } from './annotator';
+import { RunState } from './comm';
 import {
   KatibParameter,
   katibTypeOf,
@@ -25,6 +26,10 @@ export interface PanelHost {
   compileAndRun(panel: NotebookPanel): Promise<void>;
   /** Targets the kernel can run on, with reasons for those it cannot. */
   targets(panel: NotebookPanel): Promise<{ available: string[]; reasons?: Record<string, string> }>;
+  /** The notebook's earlier runs, newest first. */
+  runs(panel: NotebookPanel): Promise<RunState[]>;
+  /** Opens the run view of a run. */
+  showRun(panel: NotebookPanel, run: RunState): void;
 }
 
 export type StatusKind = 'info' | 'error' | 'success';
@@ -179,6 +184,43 @@ export class PipelinePanel extends Widget {
     const run = el('button', { type: 'button', class: 'jp-Button jp-mod-accept kale4j-compile-run', 'data-field': 'compile-run' }, 'Compile & Run');
     run.addEventListener('click', () => void this._host.compileAndRun(nb));
     fields.append(el('div', { class: 'kale4j-row kale4j-buttons' }, run));
+
+    // Earlier runs, to watch or restore their steps again.
+    const runs = el('details', { class: 'kale4j-runs', 'data-field': 'runs' }, el('summary', {}, 'Runs'));
+    const list = el('ul', { class: 'kale4j-runs-list' });
+    runs.append(list);
+    runs.open = this._runsOpen;
+    const load = async () => {
+      list.textContent = '';
+      list.append(el('li', { class: 'kale4j-muted' }, 'Loading\u2026'));
+      let items: RunState[] = [];
+      let problem = '';
+      try {
+        items = await this._host.runs(nb);
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+      list.textContent = '';
+      if (items.length === 0) {
+        list.append(el('li', { class: 'kale4j-muted' }, problem ? `No runs listed: ${problem}` : 'No runs yet.'));
+      }
+      for (const r of items.slice(0, 20)) {
+        const open = el('button', { type: 'button', class: 'jp-Button kale4j-link', 'data-run': r.run_id }, r.run_id);
+        open.addEventListener('click', () => this._host.showRun(nb, r));
+        list.append(el('li', {}, open, ' ', el('span', { class: `kale4j-status kale4j-status-${r.status}` }, r.status), ' ',
+          el('span', { class: 'kale4j-muted' }, r.target ?? '')));
+      }
+    };
+    runs.addEventListener('toggle', () => {
+      this._runsOpen = runs.open;
+      if (runs.open) {
+        void load();
+      }
+    });
+    if (runs.open) {
+      void load();
+    }
+    fields.append(runs);
 
     if (focusKey) {
       const again = this.node.querySelector(`[data-field="${focusKey}"]`) as HTMLInputElement | null;
@@ -407,6 +449,7 @@ export class PipelinePanel extends Widget {
   private _body: HTMLElement;
   private _status: HTMLElement;
   private _saving = false;
+  private _runsOpen = false;
   private _listMode = new Set<string>();
   private _targets: { available: string[]; reasons?: Record<string, string> } | null = null;
 }

@@ -217,6 +217,15 @@ try {
   assert.match(await page.locator('.kale4j-restore-result').textContent(), /tokens/);
   await screenshot(page, 'restored');
 
+  step('the panel lists the run; it reopens after its view is closed');
+  await page.locator('#kale4j-pipeline-panel .kale4j-runs summary').click();
+  const runLink = page.locator(`#kale4j-pipeline-panel button[data-run="${runId}"]`);
+  await runLink.waitFor({ timeout: 30000 });
+  await page.locator('.lm-TabBar-tab', { hasText: `Run word-stats ${runId}` }).locator('.lm-TabBar-tabCloseIcon').click();
+  await page.locator('.kale4j-RunView').waitFor({ state: 'detached' });
+  await runLink.click();
+  await page.waitForSelector('.kale4j-RunView .kale4j-dag-node[data-step="report"][data-status="Succeeded"]', { timeout: 30000 });
+
   // ---- 6. dark theme ---------------------------------------------------------------------------------
   step('dark theme');
   await page.evaluate(() => window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' }));

@@ -80,6 +80,8 @@ class FakeKale4jKernel(IPythonKernel):
                 reply["run"] = run
             elif action == "run_status":
                 reply["run"] = self.runs[data["run_id"]]
+            elif action == "list_runs":
+                reply["runs"] = [dict(r, steps=r["steps"]) for r in reversed(list(self.runs.values()))]
             elif action == "logs":
                 reply["logs"] = f"[{data['step']}] started\n[{data['step']}] done\n"
             elif action == "restore":
