@@ -113,7 +113,7 @@ export class NotebookAnnotator implements IDisposable {
     if (index < 0 || index >= nb.widgets.length) {
       return;
     }
-    this._highlight = { index, message };
+    this._highlight = { id: nb.widgets[index].model.id, message };
     nb.activeCellIndex = index;
     await nb.scrollToItem(index, 'center').catch(() => undefined);
     this._render();
@@ -229,7 +229,7 @@ export class NotebookAnnotator implements IDisposable {
         cell.node.style.removeProperty('--kale4j-step-colour');
       }
       const problems = a.problems.filter(p => p.cell === index).map(p => p.message);
-      const hl = this._highlight && this._highlight.index === index ? this._highlight.message : null;
+      const hl = this._highlight && this._highlight.id === cell.model.id ? this._highlight.message : null;
       cell.node.classList.toggle('kale4j-highlight', hl !== null);
       if (hl !== null && !problems.includes(hl)) {
         problems.unshift(hl);
@@ -516,5 +516,5 @@ export class NotebookAnnotator implements IDisposable {
   private _writing = false;
   private _editing: string | null = null;
   private _known: Map<string, string> | null = null;
-  private _highlight: { index: number; message: string } | null = null;
+  private _highlight: { id: string; message: string } | null = null;
 }

@@ -262,6 +262,8 @@ try {
   const report = nb2.locator('.jp-CodeCell', { has: page.locator('.kale4j-step-name:text-is("report")') }).first();
   for (let i = 0; i < 50 && (await report.locator('.kale4j-deps').textContent()).includes('frequencies'); i++) await sleep(200);
   assert.equal((await report.locator('.kale4j-deps').textContent()).trim(), '\u2190 lenghts', 'references to the deleted step are gone');
+  assert.equal(await nb2.locator('.jp-Cell.kale4j-highlight .kale4j-step-name').first().textContent(), 'report');
+  assert.equal(await nb2.locator('.jp-Cell.kale4j-highlight .kale4j-muted').count(), 0, 'the highlight stays on the first report cell');
   await screenshot(page, 'dark-deleted-step');
 
   assert.deepEqual(consoleErrors, [], 'no kale4j errors in the browser console');
