@@ -172,7 +172,11 @@ try {
     }).observe(document.body, { subtree: true, childList: true });
   });
   await page.locator('.jp-NotebookPanel-toolbar').getByText('Compile & Run', { exact: true }).click();
-  await page.waitForSelector('.kale4j-RunView .kale4j-dag-node', { timeout: 120000 });
+  const panelError = '#kale4j-pipeline-panel .kale4j-Panel-status[data-kind="error"]';
+  await page.waitForSelector(`.kale4j-RunView .kale4j-dag-node, ${panelError}`, { timeout: 120000 });
+  if (await page.locator(panelError).count()) {
+    throw new Error(`Compile & Run failed: ${await page.locator(panelError).textContent()}`);
+  }
   await screenshot(page, 'run-started');
   const saved = JSON.parse(fs.readFileSync(path.join(TEST_ROOT, 'word-stats.ipynb'), 'utf8'));
   const savedTags = saved.cells.map(c => (c.metadata.tags || []).join(' '));
