@@ -114,6 +114,7 @@ public final class MarshalBench {
             }
             sync();
             long ar = anchorRead(raw, anchorFile);
+            sync();
             long t0 = System.nanoTime();
             double[] back = (double[]) marshaller.read(artifact, resolver);
             long mr = System.nanoTime() - t0;
@@ -121,6 +122,7 @@ public final class MarshalBench {
                 throw new AssertionError("round trip changed the data");
             }
             back = null;
+            sync();
             long pr = plainArrayRead(anchorFile, n);
             if (r >= 0) {
                 anchorW[r] = aw;
@@ -181,6 +183,7 @@ public final class MarshalBench {
             }
             sync();
             long ar = anchorRead(raw, anchorFile);
+            sync();
             long t0 = System.nanoTime();
             @SuppressWarnings("unchecked")
             List<Row> back = (List<Row>) marshaller.read(artifact, resolver);
@@ -277,8 +280,12 @@ public final class MarshalBench {
         return t;
     }
 
-    /** Flushes dirty pages outside the timed regions, so no measurement pays for another's writeback. */
+    /**
+     * Outside the timed regions: flushes dirty pages and collects garbage, so no measurement pays for another's
+     * writeback or for the previous round's 512 MiB arrays.
+     */
     private static void sync() {
+        System.gc();
         try {
             new ProcessBuilder("sync").inheritIO().start().waitFor();
         } catch (IOException e) {

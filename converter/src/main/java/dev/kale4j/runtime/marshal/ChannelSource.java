@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -15,15 +16,31 @@ import java.util.zip.CRC32C;
  * length fails with {@link EOFException} instead of an {@code OutOfMemoryError}.
  */
 final class ChannelSource {
+    /**
+     * Primitive arrays at least this large are read through a memory mapping of their region: the checksum and the
+     * copy into the array then read the page cache directly, saving the kernel's copy into our buffer.
+     */
+    static final long MAP_MIN_BYTES = Long.getLong("kale4j.marshal.mapMinBytes", 16L << 20);
+    private final long mapMinBytes;
+    private static final int MAP_WINDOW = 1 << 28;
+
     private final FileChannel channel;
+    private final long bodyEnd;
     private final ByteBuffer buf;
     private final CRC32C crc = new CRC32C();
     private long unread;
     private byte[] scratch = new byte[256];
 
     ChannelSource(FileChannel channel, long start, long bodyLength, int bufferSize) throws IOException {
+        this(channel, start, bodyLength, bufferSize, MAP_MIN_BYTES);
+    }
+
+    ChannelSource(FileChannel channel, long start, long bodyLength, int bufferSize, long mapMinBytes)
+            throws IOException {
+        this.mapMinBytes = mapMinBytes;
         this.channel = channel;
         channel.position(start);
+        this.bodyEnd = start + bodyLength;
         this.unread = bodyLength;
         int size = (int) Math.max(64, Math.min(bufferSize, bodyLength));
         this.buf = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -166,6 +183,79 @@ final class ChannelSource {
         }
     }
 
+    /** Copies {@code count} elements from a little-endian region into the target array, starting at {@code off}. */
+    @FunctionalInterface
+    private interface Copier {
+        void copy(ByteBuffer region, int off, int count);
+    }
+
+    /**
+     * Reads {@code count} elements of {@code size} bytes at {@code off}: from the buffer while it has whole
+     * elements; large remainders through {@link #mapped} once the buffer is empty (a partial element left in the
+     * buffer is completed first, so the mapping starts on an element boundary).
+     */
+    private void readElements(int size, int length, Copier copier) throws IOException {
+        int off = 0;
+        while (off < length) {
+            int inBuffer = buf.remaining() / size;
+            if (inBuffer > 0) {
+                int n = Math.min(length - off, inBuffer);
+                copier.copy(buf, off, n);
+                buf.position(buf.position() + n * size);
+                off += n;
+            } else if ((long) (length - off) * size >= mapMinBytes) {
+                if (buf.hasRemaining()) {
+                    completeElement(size);
+                } else {
+                    mapped(size, off, length - off, copier);
+                    off = length;
+                }
+            } else {
+                need(size);
+            }
+        }
+    }
+
+    /** Reads just enough to complete the partial element at the end of the buffer. */
+    private void completeElement(int size) throws IOException {
+        int have = buf.remaining();
+        buf.compact();
+        buf.limit(size);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf) < 0) {
+                throw new EOFException("artifact ended early");
+            }
+        }
+        unread -= size - have;
+        ByteBuffer fresh = buf.duplicate();
+        fresh.position(have);
+        crc.update(fresh);
+        buf.flip();
+    }
+
+    private void mapped(int size, int off, int count, Copier copier) throws IOException {
+        long bytes = (long) count * size;
+        long position = bodyEnd - unread;
+        int perChunk = Math.max(1, buf.capacity() / size);
+        long done = 0;
+        while (done < bytes) {
+            long window = Math.min(bytes - done, (long) MAP_WINDOW / size * size);
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, position + done, window);
+            map.order(ByteOrder.LITTLE_ENDIAN);
+            for (int at = 0; at < window; ) {
+                int n = (int) Math.min(perChunk, (window - at) / size);
+                ByteBuffer chunk = map.slice(at, n * size).order(ByteOrder.LITTLE_ENDIAN);
+                crc.update(chunk.duplicate()); // brings the chunk into cache for the copy that follows
+                copier.copy(chunk, off, n);
+                off += n;
+                at += n * size;
+            }
+            done += window;
+        }
+        unread -= bytes;
+        channel.position(position + bytes);
+    }
+
     void readBooleans(boolean[] a) throws IOException {
         for (int i = 0; i < a.length; i++) {
             a[i] = readByte() != 0;
@@ -173,68 +263,26 @@ final class ChannelSource {
     }
 
     void readShorts(short[] a) throws IOException {
-        int off = 0;
-        while (off < a.length) {
-            need(2);
-            int n = Math.min(a.length - off, buf.remaining() >>> 1);
-            buf.asShortBuffer().get(a, off, n);
-            buf.position(buf.position() + (n << 1));
-            off += n;
-        }
+        readElements(2, a.length, (region, off, n) -> region.asShortBuffer().get(a, off, n));
     }
 
     void readChars(char[] a) throws IOException {
-        int off = 0;
-        while (off < a.length) {
-            need(2);
-            int n = Math.min(a.length - off, buf.remaining() >>> 1);
-            buf.asCharBuffer().get(a, off, n);
-            buf.position(buf.position() + (n << 1));
-            off += n;
-        }
+        readElements(2, a.length, (region, off, n) -> region.asCharBuffer().get(a, off, n));
     }
 
     void readInts(int[] a) throws IOException {
-        int off = 0;
-        while (off < a.length) {
-            need(4);
-            int n = Math.min(a.length - off, buf.remaining() >>> 2);
-            buf.asIntBuffer().get(a, off, n);
-            buf.position(buf.position() + (n << 2));
-            off += n;
-        }
+        readElements(4, a.length, (region, off, n) -> region.asIntBuffer().get(a, off, n));
     }
 
     void readFloats(float[] a) throws IOException {
-        int off = 0;
-        while (off < a.length) {
-            need(4);
-            int n = Math.min(a.length - off, buf.remaining() >>> 2);
-            buf.asFloatBuffer().get(a, off, n);
-            buf.position(buf.position() + (n << 2));
-            off += n;
-        }
+        readElements(4, a.length, (region, off, n) -> region.asFloatBuffer().get(a, off, n));
     }
 
     void readLongs(long[] a) throws IOException {
-        int off = 0;
-        while (off < a.length) {
-            need(8);
-            int n = Math.min(a.length - off, buf.remaining() >>> 3);
-            buf.asLongBuffer().get(a, off, n);
-            buf.position(buf.position() + (n << 3));
-            off += n;
-        }
+        readElements(8, a.length, (region, off, n) -> region.asLongBuffer().get(a, off, n));
     }
 
     void readDoubles(double[] a) throws IOException {
-        int off = 0;
-        while (off < a.length) {
-            need(8);
-            int n = Math.min(a.length - off, buf.remaining() >>> 3);
-            buf.asDoubleBuffer().get(a, off, n);
-            buf.position(buf.position() + (n << 3));
-            off += n;
-        }
+        readElements(8, a.length, (region, off, n) -> region.asDoubleBuffer().get(a, off, n));
     }
 }

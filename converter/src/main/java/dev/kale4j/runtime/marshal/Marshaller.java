@@ -48,6 +48,7 @@ public final class Marshaller {
 
     private final List<ValueCodec> codecs;
     private final Map<String, ValueCodec> codecsById;
+    private volatile long mapMinBytes = ChannelSource.MAP_MIN_BYTES;
     private final JacksonSupport jackson = new JacksonSupport();
     private final ClassValue<Handler> handlers = new ClassValue<>() {
         @Override
@@ -103,6 +104,12 @@ public final class Marshaller {
     /** The extra codecs in dispatch order (highest priority first). */
     public List<ValueCodec> codecs() {
         return codecs;
+    }
+
+    /** For tests: read primitive arrays from this size on through a memory mapping. */
+    Marshaller mapMinBytes(long bytes) {
+        this.mapMinBytes = bytes;
+        return this;
     }
 
     Handler handler(Class<?> type) {
@@ -296,11 +303,14 @@ public final class Marshaller {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Opened opened = open(ch, file);
             ArtifactFormat.Header h = opened.header();
-            ChannelSource src = new ChannelSource(ch, ArtifactFormat.PREAMBLE, opened.preamble().bodyLength(), BUFFER_SIZE);
+            ChannelSource src = new ChannelSource(ch, ArtifactFormat.PREAMBLE, opened.preamble().bodyLength(),
+                    BUFFER_SIZE, mapMinBytes);
             Object value;
             try {
                 value = new Decoder(src, this, resolver, h.variable()).readValue();
-            } catch (IOException | RuntimeException | StackOverflowError e) {
+            } catch (IOException | RuntimeException | StackOverflowError | InternalError e) {
+                // (InternalError: the JVM's report of a fault in a memory-mapped region, e.g. a file truncated
+                // while being read.)
                 // Garbage in a damaged body can look like anything; the checksum decides what to report.
                 src.drain();
                 checkBody(src, opened, file);
