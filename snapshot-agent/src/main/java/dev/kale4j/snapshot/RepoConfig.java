@@ -15,7 +15,7 @@ import java.io.IOException;
 public record RepoConfig(int version, int chunkMin, int chunkAvg, int chunkMax, long gearSeed, int packSize,
                          int zstdLevel) {
     public static final String KEY = "config";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2; // 2: entries in trees/, summaries in snapshots/
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static RepoConfig defaults() {

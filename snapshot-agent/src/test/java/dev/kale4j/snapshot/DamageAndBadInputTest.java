@@ -215,4 +215,30 @@ class DamageAndBadInputTest {
             assertThat(repo.verify().errors()).anyMatch(e -> e.contains(id));
         }
     }
+
+    @Test
+    void missingOrDamagedTreeIsNamed() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("a.txt"), "a");
+        Path repoDir = tmp.resolve("repo");
+        String id;
+        try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
+            id = repo.create(src, Map.of()).id();
+        }
+        Path tree;
+        try (Stream<Path> s = Files.list(repoDir.resolve("trees"))) {
+            tree = s.findFirst().orElseThrow();
+        }
+        Files.write(tree, TestTrees.flip(Files.readAllBytes(tree), 3));
+        try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
+            assertThat(repo.list()).hasSize(1); // the summary is intact
+            assertThatThrownBy(() -> repo.restore(id, tmp.resolve("out"))).isInstanceOf(UserError.class)
+                    .hasMessageContaining("snapshot " + id).hasMessageContaining("does not match its name");
+            assertThat(repo.verify().errors()).anyMatch(e -> e.contains(id));
+        }
+        Files.delete(tree);
+        try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
+            assertThat(repo.verify().errors()).anyMatch(e -> e.contains(id) && e.contains("missing"));
+        }
+    }
 }
