@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param name      DNS-1123 pipeline name (Kubernetes object names, KFP pipeline name)
  * @param snapshots true when steps are snapshotted (notebook {@code snapshot_volumes} and a configured target)
+ * @param byName    the step plans by step name
  */
 public record ClusterPlan(
         Pipeline pipeline,
@@ -33,12 +34,14 @@ public record ClusterPlan(
         DataPassing dataPassing,
         List<StepPlan> steps,
         boolean snapshots,
-        CompileOptions options) {
+        CompileOptions options,
+        Map<String, StepPlan> byName) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterPlan.class);
 
     public ClusterPlan {
         steps = List.copyOf(steps);
+        byName = Map.copyOf(byName);
     }
 
     public static ClusterPlan of(Compilation compilation, Notebook notebook, CompileOptions options) {
@@ -59,7 +62,9 @@ public record ClusterPlan(
         if (p.snapshots() && !settings.snapshot().enabled()) {
             LOG.debug("snapshots are on but cluster.snapshot sets no repo or volume_snapshot_class: not snapshotting");
         }
-        return new ClusterPlan(p, dnsName(p.name()), settings, passing, plans, snapshots, options);
+        Map<String, StepPlan> index = new LinkedHashMap<>();
+        plans.forEach(sp -> index.put(sp.name(), sp));
+        return new ClusterPlan(p, dnsName(p.name()), settings, passing, plans, snapshots, options, index);
     }
 
     private static StepPlan plan(Pipeline p, Step s, String k8sName, ClusterSettings settings, DataPassing passing,
@@ -103,7 +108,12 @@ public record ClusterPlan(
         return s.length() > 52 ? s.substring(0, 52).replaceAll("-+$", "") : s;
     }
 
+    /** The plan of a step by its pipeline name (indexed: compilers look steps up once per edge). */
     public StepPlan step(String name) {
-        return steps.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        StepPlan s = byName.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no step " + name);
+        }
+        return s;
     }
 }

@@ -74,6 +74,10 @@ public final class KfpCompiler implements TargetCompiler {
     private static final ArtifactTypeSchema METRICS = ArtifactTypeSchema.newBuilder().setSchemaTitle("system.Metrics")
             .setSchemaVersion("0.0.1").build();
 
+    // Immutable and reusable; whitespace-free JSON is only an intermediate form here.
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+
     /** The pipeline IR and its optional Kubernetes platform spec. */
     public record Result(PipelineSpec pipeline, PlatformSpec platform) {
     }
@@ -112,7 +116,7 @@ public final class KfpCompiler implements TargetCompiler {
     /** The message as a Jackson tree, so it is written as YAML like the KFP SDK writes it. */
     public static Object jsonTree(Message m) {
         try {
-            return Manifests.jsonMapper().readTree(JsonFormat.printer().print(m));
+            return Manifests.jsonMapper().readTree(PRINTER.print(m));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -393,7 +397,7 @@ public final class KfpCompiler implements TargetCompiler {
     static Struct toStruct(Message m) {
         try {
             Struct.Builder b = Struct.newBuilder();
-            JsonFormat.parser().merge(JsonFormat.printer().print(m), b);
+            PARSER.merge(PRINTER.print(m), b);
             return b.build();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
