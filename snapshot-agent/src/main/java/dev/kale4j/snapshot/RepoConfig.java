@@ -1,6 +1,6 @@
 package dev.kale4j.snapshot;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kale4j.snapshot.manifest.Json;
 
 import java.io.IOException;
 
@@ -16,7 +16,6 @@ public record RepoConfig(int version, int chunkMin, int chunkAvg, int chunkMax, 
                          int zstdLevel) {
     public static final String KEY = "config";
     public static final int VERSION = 2; // 2: entries in trees/, summaries in snapshots/
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static RepoConfig defaults() {
         int avg = Integer.getInteger("kale4j.snapshot.chunkAvg", 128 * 1024);
@@ -25,10 +24,47 @@ public record RepoConfig(int version, int chunkMin, int chunkAvg, int chunkMax, 
     }
 
     byte[] encode() throws IOException {
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        return Json.writePretty(g -> {
+            g.writeStartObject();
+            g.writeNumberField("version", version);
+            g.writeNumberField("chunkMin", chunkMin);
+            g.writeNumberField("chunkAvg", chunkAvg);
+            g.writeNumberField("chunkMax", chunkMax);
+            g.writeNumberField("gearSeed", gearSeed);
+            g.writeNumberField("packSize", packSize);
+            g.writeNumberField("zstdLevel", zstdLevel);
+            g.writeEndObject();
+        }).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static RepoConfig decode(byte[] data) throws IOException {
-        return JSON.readValue(data, RepoConfig.class);
+        long[] v = new long[7];
+        boolean[] seen = new boolean[7];
+        try (var p = Json.parser(data)) {
+            Json.readObject(p, (name, q) -> {
+                int i = switch (name) {
+                    case "version" -> 0;
+                    case "chunkMin" -> 1;
+                    case "chunkAvg" -> 2;
+                    case "chunkMax" -> 3;
+                    case "gearSeed" -> 4;
+                    case "packSize" -> 5;
+                    case "zstdLevel" -> 6;
+                    default -> -1;
+                };
+                if (i < 0) {
+                    q.skipChildren();
+                } else {
+                    v[i] = q.getLongValue();
+                    seen[i] = true;
+                }
+            });
+        }
+        for (boolean b : seen) {
+            if (!b) {
+                throw new IOException("incomplete repository config");
+            }
+        }
+        return new RepoConfig((int) v[0], (int) v[1], (int) v[2], (int) v[3], v[4], (int) v[5], (int) v[6]);
     }
 }

@@ -354,7 +354,7 @@ public final class SnapshotRepository implements AutoCloseable {
             return config;
         }
         try {
-            config = RepoConfig.decode(backend.get(RepoConfig.KEY));
+            config = parseConfig(backend.get(RepoConfig.KEY));
         } catch (NoSuchFileException missing) {
             if (backend instanceof LocalBackend local && Files.exists(local.root())
                     && !Files.isDirectory(local.root())) {
@@ -373,17 +373,25 @@ public final class SnapshotRepository implements AutoCloseable {
         if (config != null) {
             return config;
         }
+        byte[] raw;
         try {
-            config = RepoConfig.decode(backend.get(RepoConfig.KEY));
+            raw = backend.get(RepoConfig.KEY);
         } catch (NoSuchFileException missing) {
             throw new UserError("no kale4j snapshot repository at " + backend.location() + "; check --repo, or "
                     + "create one with `kale4j snapshot create --repo " + backend.location() + " --source DIR`");
-        } catch (com.fasterxml.jackson.core.JacksonException bad) {
-            throw new UserError(backend.location() + " is not a kale4j snapshot repository (unreadable config: "
-                    + bad.getOriginalMessage() + ")");
         }
+        config = parseConfig(raw);
         checkVersion();
         return config;
+    }
+
+    private RepoConfig parseConfig(byte[] raw) {
+        try {
+            return RepoConfig.decode(raw);
+        } catch (IOException bad) {
+            throw new UserError(backend.location() + " is not a kale4j snapshot repository (unreadable config: "
+                    + bad.getMessage() + ")");
+        }
     }
 
     private void checkVersion() {

@@ -160,5 +160,11 @@ class SnapshotRepositoryTest {
             assertThat(Files.readString(full.resolve("keep.txt"))).isEqualTo("precious");
         }
         assertThatThrownBy(() -> SnapshotRepository.open("ftp://x/y")).isInstanceOf(UserError.class);
+        Path notRepo = Files.createDirectories(tmp.resolve("not-a-repo"));
+        Files.writeString(notRepo.resolve("config"), "user settings, not ours");
+        try (SnapshotRepository repo = SnapshotRepository.open(notRepo.toString())) {
+            assertThatThrownBy(repo::list).isInstanceOf(UserError.class)
+                    .hasMessageContaining(notRepo + " is not a kale4j snapshot repository");
+        }
     }
 }

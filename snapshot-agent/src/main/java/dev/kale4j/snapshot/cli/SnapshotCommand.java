@@ -1,7 +1,7 @@
 package dev.kale4j.snapshot.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kale4j.snapshot.manifest.Json;
 import dev.kale4j.common.UserError;
 import dev.kale4j.snapshot.DiffEntry;
 import dev.kale4j.snapshot.SnapshotInfo;
@@ -32,7 +32,23 @@ import java.util.concurrent.Callable;
                 SnapshotCommand.Gc.class,
         })
 public final class SnapshotCommand implements Runnable {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The JSON form of a snapshot summary printed by {@code create --json} and {@code list --json}. */
+    static void write(JsonGenerator g, SnapshotInfo s) throws java.io.IOException {
+        g.writeStartObject();
+        g.writeStringField("id", s.id());
+        g.writeStringField("time", s.time());
+        g.writeStringField("host", s.host());
+        g.writeStringField("source", s.source());
+        Json.stringMap(g, "tags", new java.util.TreeMap<>(s.tags()));
+        g.writeStringField("parent", s.parent());
+        g.writeNumberField("files", s.files());
+        g.writeNumberField("totalBytes", s.totalBytes());
+        g.writeNumberField("addedBytes", s.addedBytes());
+        g.writeNumberField("addedRawBytes", s.addedRawBytes());
+        g.writeNumberField("reusedFiles", s.reusedFiles());
+        g.writeNumberField("durationMillis", s.durationMillis());
+        g.writeEndObject();
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -109,7 +125,7 @@ public final class SnapshotCommand implements Runnable {
             }
             SnapshotInfo s = r.create(source, tags);
             if (json) {
-                out().println(JSON.writeValueAsString(s));
+                out().println(Json.writePretty(g -> write(g, s)));
             } else {
                 out().printf("snapshot %s saved: %d files, %s, %s added to %s in %.1f s%n", s.shortId(), s.files(),
                         Sizes.human(s.totalBytes()), Sizes.human(s.addedBytes()), r.location(),
@@ -153,7 +169,13 @@ public final class SnapshotCommand implements Runnable {
         int run(SnapshotRepository r) throws Exception {
             List<SnapshotInfo> all = tags.isEmpty() ? r.list() : r.find(tags);
             if (json) {
-                out().println(JSON.writeValueAsString(all));
+                out().println(Json.writePretty(g -> {
+                    g.writeStartArray();
+                    for (SnapshotInfo s : all) {
+                        write(g, s);
+                    }
+                    g.writeEndArray();
+                }));
                 return 0;
             }
             out().printf("%-12s  %-24s  %7s  %10s  %10s  %s%n", "ID", "TIME", "FILES", "SIZE", "ADDED", "TAGS");

@@ -1,6 +1,6 @@
 package dev.kale4j.snapshot.lock;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kale4j.snapshot.manifest.Json;
 import dev.kale4j.common.UserError;
 import dev.kale4j.snapshot.store.Backend;
 import org.slf4j.Logger;
@@ -32,10 +32,41 @@ import java.util.concurrent.TimeUnit;
 public final class RepoLock implements AutoCloseable {
     public static final String DIR = "locks";
     private static final Logger log = LoggerFactory.getLogger(RepoLock.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = hostName();
 
     record LockInfo(boolean exclusive, String host, long pid, long createdMillis, long expiresMillis) {
+        byte[] encode() throws IOException {
+            return Json.write(g -> {
+                g.writeStartObject();
+                g.writeBooleanField("exclusive", exclusive);
+                g.writeStringField("host", host);
+                g.writeNumberField("pid", pid);
+                g.writeNumberField("createdMillis", createdMillis);
+                g.writeNumberField("expiresMillis", expiresMillis);
+                g.writeEndObject();
+            });
+        }
+
+        static LockInfo decode(byte[] data) throws IOException {
+            Object[] v = new Object[5];
+            try (var p = Json.parser(data)) {
+                Json.readObject(p, (name, q) -> {
+                    switch (name) {
+                        case "exclusive" -> v[0] = q.getBooleanValue();
+                        case "host" -> v[1] = Json.text(q);
+                        case "pid" -> v[2] = q.getLongValue();
+                        case "createdMillis" -> v[3] = q.getLongValue();
+                        case "expiresMillis" -> v[4] = q.getLongValue();
+                        default -> q.skipChildren();
+                    }
+                });
+            }
+            if (v[0] == null || v[2] == null || v[4] == null) {
+                throw new IOException("incomplete lock");
+            }
+            return new LockInfo((Boolean) v[0], (String) v[1], (Long) v[2], v[3] == null ? 0 : (Long) v[3],
+                    (Long) v[4]);
+        }
     }
 
     private final Backend backend;
@@ -98,7 +129,7 @@ public final class RepoLock implements AutoCloseable {
             }
             LockInfo other;
             try {
-                other = JSON.readValue(backend.get(o.key()), LockInfo.class);
+                other = LockInfo.decode(backend.get(o.key()));
             } catch (java.nio.file.NoSuchFileException gone) {
                 continue;
             } catch (IOException unreadable) {
@@ -138,7 +169,7 @@ public final class RepoLock implements AutoCloseable {
     private void write() throws IOException {
         long now = System.currentTimeMillis();
         LockInfo info = new LockInfo(exclusive, HOST, ProcessHandle.current().pid(), now, now + leaseMillis);
-        backend.putVolatile(key, JSON.writeValueAsBytes(info));
+        backend.putVolatile(key, info.encode());
     }
 
     private synchronized void renew() {

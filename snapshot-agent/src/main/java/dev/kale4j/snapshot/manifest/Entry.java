@@ -1,7 +1,5 @@
 package dev.kale4j.snapshot.manifest;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 
 /**
@@ -10,7 +8,6 @@ import java.util.List;
  * digest per stored chunk, or {@code z:LENGTH} for a run of zero bytes that is restored as a hole (sparse).
  * {@code inode} and {@code ctimeNanos} are kept only to recognise unchanged files in the next snapshot.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Entry(String path, Type type, int mode, long mtimeNanos, long size, String target,
                     List<String> chunks, long inode, long ctimeNanos) {
 

@@ -1,9 +1,5 @@
 package dev.kale4j.snapshot.manifest;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.Zstd;
 import dev.kale4j.snapshot.Hash;
 
@@ -27,10 +23,6 @@ public record Manifest(int version, String time, String host, String source, Map
 
     public static final String DIR = "snapshots";
     public static final String TREES = "trees";
-    static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final TypeReference<List<Entry>> ENTRIES = new TypeReference<>() {
-    };
 
     /** Sizes in bytes. {@code addedBytes} is what this snapshot added to the repository (packs, index, manifest). */
     public record Stats(long files, long dirs, long symlinks, long totalBytes, long addedBytes, long addedRawBytes,
@@ -38,7 +30,6 @@ public record Manifest(int version, String time, String host, String source, Map
     }
 
     /** The stored summary of a snapshot: everything but the entries, plus the name of the entries' tree. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Summary(int version, String time, String host, String source, Map<String, String> tags,
                           String parent, Stats stats, String tree) {
     }
@@ -55,15 +46,15 @@ public record Manifest(int version, String time, String host, String source, Map
     }
 
     public Stored encode() throws IOException {
-        byte[] tree = Zstd.compress(JSON.writeValueAsBytes(entries), 3);
+        byte[] tree = Zstd.compress(Json.writeEntries(entries), 3);
         String treeName = Hash.of(tree).hex();
-        byte[] summary = JSON.writeValueAsBytes(new Summary(version, time, host, source, tags, parent, stats,
+        byte[] summary = Json.writeSummary(new Summary(version, time, host, source, tags, parent, stats,
                 treeName));
         return new Stored(summary, tree, treeName);
     }
 
     public static Summary decodeSummary(byte[] stored) throws IOException {
-        return JSON.readValue(stored, Summary.class);
+        return Json.readSummary(stored);
     }
 
     public static List<Entry> decodeTree(byte[] stored) throws IOException {
@@ -71,7 +62,7 @@ public record Manifest(int version, String time, String host, String source, Map
         if (size < 0 || size > Integer.MAX_VALUE) {
             throw new IOException("not a zstd frame");
         }
-        return JSON.readValue(Zstd.decompress(stored, (int) size), ENTRIES);
+        return Json.readEntries(Zstd.decompress(stored, (int) size));
     }
 
     public static Manifest of(Summary s, List<Entry> entries) {
