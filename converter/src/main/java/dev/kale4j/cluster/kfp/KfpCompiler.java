@@ -1,10 +1,8 @@
 package dev.kale4j.cluster.kfp;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
 import dev.kale4j.annotator.Notebook;
 import dev.kale4j.annotator.SecretEnv;
 import dev.kale4j.cluster.ClusterPlan;
@@ -74,10 +72,6 @@ public final class KfpCompiler implements TargetCompiler {
     private static final ArtifactTypeSchema METRICS = ArtifactTypeSchema.newBuilder().setSchemaTitle("system.Metrics")
             .setSchemaVersion("0.0.1").build();
 
-    // Immutable and reusable; whitespace-free JSON is only an intermediate form here.
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
-
     /** The pipeline IR and its optional Kubernetes platform spec. */
     public record Result(PipelineSpec pipeline, PlatformSpec platform) {
     }
@@ -115,11 +109,7 @@ public final class KfpCompiler implements TargetCompiler {
 
     /** The message as a Jackson tree, so it is written as YAML like the KFP SDK writes it. */
     public static Object jsonTree(Message m) {
-        try {
-            return Manifests.jsonMapper().readTree(PRINTER.print(m));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ProtoJson.toTree(m);
     }
 
     public static Result build(ClusterPlan plan) {
@@ -395,12 +385,6 @@ public final class KfpCompiler implements TargetCompiler {
 
     /** A message as a protobuf Struct (the IR carries the deployment and platform specs as Structs). */
     static Struct toStruct(Message m) {
-        try {
-            Struct.Builder b = Struct.newBuilder();
-            PARSER.merge(PRINTER.print(m), b);
-            return b.build();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProtoJson.toStruct(m);
     }
 }
