@@ -210,6 +210,10 @@ export class Kale4jClient implements IKale4jClient {
   }
 
   dispose(): void {
+    for (const [, p] of this._pending) {
+      p.reject(new Kale4jClientError('the kale4j channel was closed'));
+    }
+    this._pending.clear();
     if (this._comm && !this._comm.isDisposed) {
       try {
         this._comm.close();

@@ -1,0 +1,74 @@
+import { Kale4jClient, RunEvent } from '../src/comm';
+
+/** A kernel connection with one comm, whose kernel side is `answer`. */
+function fakeKernel(answer: (data: any, reply: (d: any) => void) => void) {
+  const sent: any[] = [];
+  let opened = 0;
+  const comm: any = {
+    isDisposed: false,
+    onMsg: null,
+    onClose: null,
+    open: () => {
+      opened++;
+    },
+    send: (data: any) => {
+      sent.push(data);
+      setTimeout(() => answer(data, d => comm.onMsg({ content: { data: d } })), 0);
+    },
+    close: () => {
+      comm.isDisposed = true;
+    }
+  };
+  const kernel: any = { createComm: (target: string) => ((comm.target = target), comm) };
+  return { kernel, comm, sent, opened: () => opened };
+}
+
+describe('Kale4jClient', () => {
+  test('requests carry action and request_id; replies are matched by request_id', async () => {
+    const k = fakeKernel((d, reply) => {
+      reply({ request_id: 'someone-else', ok: true, steps: [] });
+      reply({ action: d.action, request_id: d.request_id, ok: true, pipeline: 'p', steps: [{ name: 'a', deps: [] }] });
+    });
+    const c = new Kale4jClient(k.kernel);
+    const r = await c.compile('nb.ipynb');
+    expect(k.comm.target).toBe('kale4j');
+    expect(k.sent[0]).toMatchObject({ action: 'compile', path: 'nb.ipynb' });
+    expect(typeof k.sent[0].request_id).toBe('string');
+    expect(r).toEqual({ ok: true, pipeline: 'p', steps: [{ name: 'a', deps: [] }] });
+    await c.ping();
+    expect(k.opened()).toBe(1);
+  });
+
+  test('a refusal is an error with the kernel message; compile errors keep the cell', async () => {
+    const k = fakeKernel((d, reply) => reply({ request_id: d.request_id, ok: false, error: 'no steps', cell: 3 }));
+    const c = new Kale4jClient(k.kernel);
+    expect(await c.compile('x.ipynb')).toEqual({ ok: false, error: 'no steps', cell: 3 });
+    await expect(c.run('x.ipynb', 'local')).rejects.toThrow('no steps');
+  });
+
+  test('targets: Local when the kernel does not know the request', async () => {
+    const k = fakeKernel((d, reply) => reply({ request_id: d.request_id, ok: false, error: "unknown action 'targets'" }));
+    const c = new Kale4jClient(k.kernel);
+    expect((await c.targets()).available).toEqual(['local']);
+  });
+
+  test('events go to the events signal', async () => {
+    const k = fakeKernel(() => undefined);
+    const c = new Kale4jClient(k.kernel);
+    const got: RunEvent[] = [];
+    c.events.connect((_, e) => got.push(e));
+    void c.ping();
+    k.comm.onMsg({ content: { data: { event: 'run_status', run: { run_id: 'r1', status: 'Running', target: 'local', steps: [] } } } });
+    expect(got).toHaveLength(1);
+    expect(got[0].run.run_id).toBe('r1');
+    c.dispose();
+  });
+
+  test('no answer in time and a closed comm reject pending requests', async () => {
+    const silent = fakeKernel(() => undefined);
+    await expect(new Kale4jClient(silent.kernel, 20).request('ping')).rejects.toThrow('did not answer "ping" in time');
+    const closing = fakeKernel(() => closing.comm.onClose({}));
+    await expect(new Kale4jClient(closing.kernel).request('run')).rejects.toThrow('closed the kale4j channel');
+    expect(await new Kale4jClient(closing.kernel).ping()).toBe(false);
+  });
+});
