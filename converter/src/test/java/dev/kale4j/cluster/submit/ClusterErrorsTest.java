@@ -87,6 +87,28 @@ class ClusterErrorsTest {
     }
 
     @Test
+    void logsAreTheStepPodsMainContainersInOrder() {
+        var pods = new io.fabric8.kubernetes.api.model.PodListBuilder()
+                .addNewItem().withNewMetadata().withName("wf1-report-2").withCreationTimestamp("2026-01-01T00:00:09Z")
+                .addToLabels("kale4j.dev/step", "report").endMetadata().endItem()
+                .addNewItem().withNewMetadata().withName("wf1-tokenize-1").withCreationTimestamp("2026-01-01T00:00:01Z")
+                .addToLabels("kale4j.dev/step", "tokenize").endMetadata().endItem().build();
+        server.expect().get().withPath("/api/v1/namespaces/ns1/pods?labelSelector=workflows.argoproj.io%2Fworkflow%3Dwf1")
+                .andReturn(200, pods).once();
+        server.expect().get().withPath("/api/v1/namespaces/ns1/pods/wf1-tokenize-1/log?pretty=false&container=main")
+                .andReturn(200, "tokens: 11\n").once();
+        server.expect().get().withPath("/api/v1/namespaces/ns1/pods/wf1-report-2/log?pretty=false&container=main")
+                .andReturn(200, "[the, quick] 3.8").once();
+        String logs = new ArgoRuns(client).logs("wf1", "ns1", null);
+        assertThat(logs).isEqualTo("==> tokenize (wf1-tokenize-1) <==\ntokens: 11\n==> report (wf1-report-2) <==\n"
+                + "[the, quick] 3.8\n");
+        server.expect().get().withPath("/api/v1/namespaces/ns1/pods?labelSelector=workflows.argoproj.io%2Fworkflow%3Dwf2")
+                .andReturn(200, new io.fabric8.kubernetes.api.model.PodListBuilder().build()).once();
+        assertThatThrownBy(() -> new ArgoRuns(client).logs("wf2", "ns1", null)).isInstanceOf(UserError.class)
+                .hasMessageContaining("no pods for run wf2");
+    }
+
+    @Test
     void katibConflictSaysHowToDelete() {
         server.expect().post().withPath("/apis/kubeflow.org/v1beta1/namespaces/ns1/experiments")
                 .andReturn(409, status(409, "AlreadyExists", "exists", "experiments")).once();
