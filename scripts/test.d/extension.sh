@@ -28,7 +28,9 @@ if [ ! -x "$venv/bin/jupyter-lab" ]; then
 fi
 cd "$ext"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry here lacks other platforms' optional binaries (@rspack/binding-*), so the
+  # lock cannot list them and `npm ci` refuses it; `npm install` installs exactly what the lock pins.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "-- extension: jest (tag logic)"
