@@ -46,6 +46,7 @@ public final class ArgoCompiler implements TargetCompiler {
     public static final String STEP_LABEL = "kale4j.dev/step";
     public static final String ENTRYPOINT = "pipeline";
     static final String WORKSPACE_VOLUME = "workspace";
+    static final String OUTPUTS_VOLUME = "kale4j-outputs";
     static final String SNAPSHOT_TEMPLATE = "kale4j-volume-snapshot";
 
     @Override
@@ -102,6 +103,9 @@ public final class ArgoCompiler implements TargetCompiler {
         } else {
             volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         }
+        // The wrapper writes outputs, metrics and snapshot ids here; a volume keeps that working in images whose
+        // user may not create directories under / (any image: tag).
+        volumes.add(new VolumeBuilder().withName(OUTPUTS_VOLUME).withNewEmptyDir().endEmptyDir().build());
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(PIPELINE_LABEL, plan.name());
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -186,7 +190,8 @@ public final class ArgoCompiler implements TargetCompiler {
         ContainerBuilder c = new ContainerBuilder().withName("main").withImage(s.image())
                 .withCommand("java", "-cp", ContainerPaths.LIB, ClusterStepMain.class.getName())
                 .withArgs(args).withEnv(env).withWorkingDir(ContainerPaths.WORKSPACE)
-                .addNewVolumeMount().withName(WORKSPACE_VOLUME).withMountPath(ContainerPaths.WORKSPACE).endVolumeMount();
+                .addNewVolumeMount().withName(WORKSPACE_VOLUME).withMountPath(ContainerPaths.WORKSPACE).endVolumeMount()
+                .addNewVolumeMount().withName(OUTPUTS_VOLUME).withMountPath(ContainerPaths.OUTPUTS).endVolumeMount();
         if (!s.limits().isEmpty() || !s.requests().isEmpty()) {
             c.withNewResources().withLimits(quantities(s.limits())).withRequests(quantities(s.requests())).endResources();
         }

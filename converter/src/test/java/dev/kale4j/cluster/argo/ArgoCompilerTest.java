@@ -143,6 +143,7 @@ class ArgoCompilerTest {
         assertThat(wf.path("spec").path("tolerations").get(0).path("key").asText()).isEqualTo("dedicated");
         assertThat(wf.path("spec").path("serviceAccountName").asText()).isEqualTo("kale4j-runner");
         assertThat(c.path("command").get(3).asText()).isEqualTo("dev.kale4j.cluster.runtime.ClusterStepMain");
+        assertThat(c.path("volumeMounts").findValuesAsText("mountPath")).containsExactly("/workspace", "/kale4j/outputs");
         // No image anywhere: the configured default.
         JsonNode ws = compile(Fixtures.WORD_STATS, kn -> { }, new CompileOptions("example.org/step:9", null, false, null));
         assertThat(template(ws, "tokenize").path("container").path("image").asText()).isEqualTo("example.org/step:9");
