@@ -61,6 +61,41 @@ export interface RunEvent {
 
 export class Kale4jClientError extends Error {}
 
+const STATUS_WORDS = ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped', 'Cached', 'Error', 'Omitted', 'Stopped'];
+
+function statusWord(v: unknown): string {
+  const w = String(v ?? 'Pending');
+  return STATUS_WORDS.find(x => x.toLowerCase() === w.toLowerCase()) ?? w;
+}
+
+/**
+ * A run as the UI uses it, from the kernel's JSON: accepts snake_case and the runner's summary.json
+ * spelling (runId, durationMs, steps as an object keyed by name).
+ */
+export function normalizeRun(raw: any): RunState {
+  const r = raw && typeof raw === 'object' ? raw : {};
+  const rawSteps = r.steps ?? [];
+  const list: any[] = Array.isArray(rawSteps)
+    ? rawSteps
+    : Object.entries(rawSteps).map(([name, v]) => ({ name, ...(v as object) }));
+  const steps: StepState[] = list.map(s => ({
+    ...s,
+    name: String(s.name),
+    status: statusWord(s.status) as StepStatus,
+    deps: Array.isArray(s.deps) ? s.deps : Array.isArray(s.dependencies) ? s.dependencies : Array.isArray(s.prev) ? s.prev : [],
+    duration_ms: typeof s.duration_ms === 'number' ? s.duration_ms : typeof s.durationMs === 'number' ? s.durationMs : undefined
+  }));
+  return {
+    ...r,
+    run_id: String(r.run_id ?? r.runId ?? ''),
+    target: String(r.target ?? 'local'),
+    status: statusWord(r.status),
+    steps,
+    ui_url: r.ui_url ?? r.uiUrl,
+    metrics: r.metrics
+  };
+}
+
 /** The comm client used by the UI. An interface so that the UI can be tested with a fake. */
 export interface IKale4jClient {
   readonly events: ISignal<IKale4jClient, RunEvent>;
@@ -121,7 +156,7 @@ export class Kale4jClient implements IKale4jClient {
       return;
     }
     if (data.event) {
-      this._events.emit(data as RunEvent);
+      this._events.emit({ ...data, run: data.run ? normalizeRun(data.run) : data.run } as RunEvent);
     }
   }
 
@@ -186,17 +221,17 @@ export class Kale4jClient implements IKale4jClient {
 
   async run(path: string, target: string): Promise<RunState> {
     const r = await this.request('run', { path, target });
-    return r.run as RunState;
+    return normalizeRun(r.run);
   }
 
   async status(runId: string): Promise<RunState> {
     const r = await this.request('run_status', { run_id: runId });
-    return r.run as RunState;
+    return normalizeRun(r.run);
   }
 
   async listRuns(path?: string): Promise<RunState[]> {
     const r = await this.request('list_runs', path ? { path } : {});
-    return (r.runs ?? []) as RunState[];
+    return ((r.runs ?? []) as unknown[]).map(normalizeRun);
   }
 
   async logs(runId: string, step: string): Promise<string> {

@@ -149,6 +149,10 @@ class Controller {
     let run: RunState;
     try {
       run = await client.run(path, settings.target);
+      if (run.steps.length === 0 && compiled.steps) {
+        // Until the first status arrives, draw the compiled graph.
+        run = { ...run, steps: compiled.steps.map(st => ({ name: st.name, deps: st.deps ?? [], status: 'Pending' as const })) };
+      }
     } catch (e) {
       this._status(nb, `The run did not start: ${(e as Error).message}`, 'error');
       return;

@@ -1,4 +1,4 @@
-import { Kale4jClient, RunEvent } from '../src/comm';
+import { Kale4jClient, normalizeRun, RunEvent } from '../src/comm';
 
 /** A kernel connection with one comm, whose kernel side is `answer`. */
 function fakeKernel(answer: (data: any, reply: (d: any) => void) => void) {
@@ -70,5 +70,27 @@ describe('Kale4jClient', () => {
     const closing = fakeKernel(() => closing.comm.onClose({}));
     await expect(new Kale4jClient(closing.kernel).request('run')).rejects.toThrow('closed the kale4j channel');
     expect(await new Kale4jClient(closing.kernel).ping()).toBe(false);
+  });
+});
+
+describe('normalizeRun', () => {
+  test('snake_case passes through; status words are capitalised', () => {
+    const r = normalizeRun({ run_id: 'r', target: 'local', status: 'running', steps: [{ name: 'a', status: 'succeeded', deps: [], duration_ms: 5 }] });
+    expect(r.status).toBe('Running');
+    expect(r.steps[0]).toMatchObject({ name: 'a', status: 'Succeeded', deps: [], duration_ms: 5 });
+  });
+
+  test("the runner's summary.json shape", () => {
+    const r = normalizeRun({
+      runId: '20261122-1', status: 'Succeeded', metrics: { acc: 0.9 },
+      steps: { split: { status: 'Cached', durationMs: 1900 }, train: { status: 'Failed', dependencies: ['split'] } }
+    });
+    expect(r.run_id).toBe('20261122-1');
+    expect(r.target).toBe('local');
+    expect(r.steps.map(s => [s.name, s.status, s.duration_ms, s.deps])).toEqual([
+      ['split', 'Cached', 1900, []],
+      ['train', 'Failed', undefined, ['split']]
+    ]);
+    expect(r.metrics).toEqual({ acc: 0.9 });
   });
 });
