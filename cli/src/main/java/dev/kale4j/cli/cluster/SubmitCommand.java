@@ -108,10 +108,11 @@ public final class SubmitCommand implements Callable<Integer> {
                 out.println("follow it with: kale4j runs get " + name + " -n " + ns);
                 return 0;
             }
-            RunStatus s = runs.watch(name, ns, limit, line -> {
-                out.println(line);
-                out.flush();
-            });
+            RunStatus s = created("Workflow " + name + " was created and keeps running (kale4j runs get " + name
+                    + " -n " + ns + ")", () -> runs.watch(name, ns, limit, line -> {
+                        out.println(line);
+                        out.flush();
+                    }));
             return s != null && s.succeeded() ? 0 : 1;
         }
     }
@@ -128,10 +129,11 @@ public final class SubmitCommand implements Callable<Integer> {
         if (!watch) {
             return 0;
         }
-        RunStatus r = client.watch(s.runId(), limit, line -> {
-            out.println(line);
-            out.flush();
-        });
+        RunStatus r = created("run " + s.runId() + " was created and keeps running (see the KFP UI)",
+                () -> client.watch(s.runId(), limit, line -> {
+                    out.println(line);
+                    out.flush();
+                }));
         return r.succeeded() ? 0 : 1;
     }
 
@@ -150,14 +152,24 @@ public final class SubmitCommand implements Callable<Integer> {
             if (!watch) {
                 return 0;
             }
-            KatibRuns.ExperimentStatus s = katib.watch(name, ns, limit, line -> {
-                out.println(line);
-                out.flush();
-            });
+            KatibRuns.ExperimentStatus s = created("Experiment " + name + " was created and keeps running (kubectl get"
+                    + " experiment " + name + " -n " + ns + ")", () -> katib.watch(name, ns, limit, line -> {
+                        out.println(line);
+                        out.flush();
+                    }));
             if (s.bestTrial() != null) {
                 out.println("best trial " + s.bestTrial() + ": " + s.bestParameters() + " -> " + s.bestMetrics());
             }
             return "Succeeded".equals(s.condition()) ? 0 : 1;
+        }
+    }
+
+    /** Watching failed after the object was created: say that it exists, so nothing is left behind silently. */
+    private static <T> T created(String what, Callable<T> watch) throws Exception {
+        try {
+            return watch.call();
+        } catch (UserError e) {
+            throw new UserError(e.getMessage() + ". Note: " + what, e);
         }
     }
 
