@@ -103,7 +103,7 @@ public final class ClusterStepMain {
         }
     }
 
-    static int run(String[] argv) throws IOException, InterruptedException {
+    public static int run(String[] argv) throws IOException, InterruptedException {
         Args args;
         try {
             args = Args.parse(argv);
