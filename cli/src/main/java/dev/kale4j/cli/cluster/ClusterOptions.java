@@ -13,6 +13,9 @@ public final class ClusterOptions {
 
     /** A client from the kubeconfig ($KUBECONFIG, ~/.kube/config) or the in-cluster service account. */
     KubernetesClient client() {
+        // fabric8 warns that argoproj.io/v1alpha1 is an "unstable version" on every call: not news to the user.
+        System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+                "error");
         return new KubernetesClientBuilder().build();
     }
 
