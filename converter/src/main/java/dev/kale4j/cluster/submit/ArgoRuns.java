@@ -50,6 +50,7 @@ public final class ArgoRuns {
     /** @param refresh how often the watch re-reads the workflow in case the watch connection dropped */
     public ArgoRuns(KubernetesClient client, Duration refresh) {
         this.client = client;
+        ClusterErrors.server(client.getMasterUrl());
         this.refresh = refresh;
     }
 

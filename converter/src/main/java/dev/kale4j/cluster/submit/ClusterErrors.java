@@ -12,7 +12,14 @@ import java.net.UnknownHostException;
  * prints it and exits 2). Shared by the Kubernetes (fabric8) and KFP (HTTP) clients.
  */
 public final class ClusterErrors {
+    /** The API server URL of the client in use, for messages (" at https://..."), set by the cluster clients. */
+    static final ThreadLocal<String> SERVER = ThreadLocal.withInitial(() -> "");
+
     private ClusterErrors() {
+    }
+
+    static void server(java.net.URL url) {
+        SERVER.set(url == null ? "" : " at " + url.toString().replaceAll("/$", ""));
     }
 
     /**
@@ -37,8 +44,8 @@ public final class ClusterErrors {
             case 422 -> new UserError("cannot " + action + ": the cluster rejected the object (422 Invalid)" + server);
             default -> {
                 if (code <= 0 && unreachable(e)) {
-                    yield new UserError("cannot " + action + ": the Kubernetes API server is unreachable ("
-                            + rootMessage(e) + "). Check the current kubeconfig context (kubectl config"
+                    yield new UserError("cannot " + action + ": the Kubernetes API server" + SERVER.get()
+                            + " is unreachable (" + rootMessage(e) + "). Check the current kubeconfig context (kubectl config"
                             + " current-context), the network/VPN, or KUBECONFIG");
                 }
                 yield new UserError("cannot " + action + ": " + (code > 0 ? "HTTP " + code + server : rootMessage(e)),

@@ -39,6 +39,7 @@ public final class KatibRuns {
 
     public KatibRuns(KubernetesClient client, Duration poll) {
         this.client = client;
+        ClusterErrors.server(client.getMasterUrl());
         this.poll = poll;
     }
 

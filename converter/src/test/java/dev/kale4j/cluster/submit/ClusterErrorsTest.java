@@ -81,7 +81,7 @@ class ClusterErrorsTest {
                 .withMasterUrl("https://127.0.0.1:1").withRequestRetryBackoffLimit(0).withConnectionTimeout(2000)
                 .build()).build()) {
             assertThatThrownBy(() -> new ArgoRuns(down).submit(workflow(), Map.of(), "ns1"))
-                    .isInstanceOf(UserError.class).hasMessageContaining("unreachable")
+                    .isInstanceOf(UserError.class).hasMessageContaining("API server at https://127.0.0.1:1 is unreachable")
                     .hasMessageContaining("kubectl config current-context");
         }
     }
