@@ -132,7 +132,7 @@ public final class SnapshotRepository implements AutoCloseable {
                 t.mark("parent");
                 Backup b = new Backup(backend, cfg, index, workers, uploader);
                 Manifest m = b.run(source, tags == null ? Map.of() : tags, parentManifest,
-                        parent == null ? null : parent.id(), hostName());
+                        parent == null ? null : parent.id(), RepoLock.host());
                 t.mark("backup");
                 String id = store(backend, m);
                 t.mark("manifest");
@@ -497,18 +497,6 @@ public final class SnapshotRepository implements AutoCloseable {
         Manifest m = Manifest.of(s, entries);
         manifestCache.put(id, m);
         return m;
-    }
-
-    private static String hostName() {
-        String h = System.getenv("HOSTNAME");
-        if (h != null && !h.isBlank()) {
-            return h;
-        }
-        try {
-            return Files.readString(Path.of("/etc/hostname")).trim();
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     @FunctionalInterface

@@ -203,6 +203,11 @@ public final class RepoLock implements AutoCloseable {
         }
     }
 
+    /** This host's name as locks and snapshots record it. */
+    public static String host() {
+        return HOST;
+    }
+
     private static String hostName() {
         String h = System.getenv("HOSTNAME");
         if (h != null && !h.isBlank()) {

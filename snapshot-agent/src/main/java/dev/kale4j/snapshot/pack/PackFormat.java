@@ -85,9 +85,4 @@ public final class PackFormat {
         }
         return out;
     }
-
-    /** Length of header + trailer, read from the trailer. */
-    public static int headerAndTrailerLength(byte[] trailer) {
-        return ByteBuffer.wrap(trailer, trailer.length - TRAILER_BYTES, 4).getInt() + TRAILER_BYTES;
-    }
 }
