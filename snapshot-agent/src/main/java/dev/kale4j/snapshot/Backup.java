@@ -244,6 +244,11 @@ final class Backup {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (backend instanceof dev.kale4j.snapshot.store.LocalBackend local && dir.equals(local.root())) {
+                    // A repository inside the volume it snapshots: never snapshot the repository itself.
+                    log.info("leaving out {}: it is the snapshot repository", dir);
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
                 out.add(entryOf(root, dir, Entry.Type.dir));
                 return FileVisitResult.CONTINUE;
             }

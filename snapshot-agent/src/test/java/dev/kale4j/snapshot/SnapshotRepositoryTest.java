@@ -36,6 +36,19 @@ class SnapshotRepositoryTest {
     }
 
     @Test
+    void aRepositoryInsideTheSourceIsLeftOut() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("work"));
+        Files.writeString(src.resolve("data.txt"), "step output");
+        try (SnapshotRepository repo = SnapshotRepository.open(src.resolve(".snapshots").toString())) {
+            SnapshotInfo first = repo.create(src, Map.of());
+            SnapshotInfo second = repo.create(src, Map.of());
+            assertThat(repo.entries(second.id())).extracting(Entry::path).containsExactly("", "data.txt");
+            assertThat(second.addedRawBytes()).isZero();
+            assertThat(repo.diff(first.id(), second.id())).isEmpty();
+        }
+    }
+
+    @Test
     void hugeSparseFileBeyondTwoGiBRoundTrips() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
         Path huge = src.resolve("huge.img");
