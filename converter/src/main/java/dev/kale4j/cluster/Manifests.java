@@ -45,16 +45,21 @@ public final class Manifests {
         }
     }
 
-    /** Writes documents separated by {@code ---}. */
-    public static Path write(Path file, List<?> documents) {
+    /** Documents (objects, or YAML text) as one YAML stream, each starting with {@code ---}. */
+    public static String yamlStream(List<?> documents) {
         StringBuilder sb = new StringBuilder();
         for (Object d : documents) {
             String y = d instanceof String s ? s : toYaml(d);
             sb.append(y.startsWith("---") ? y : "---\n" + y);
         }
+        return sb.toString();
+    }
+
+    /** Writes the documents as one YAML stream. */
+    public static Path write(Path file, List<?> documents) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+            Files.writeString(file, yamlStream(documents), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -13,18 +13,17 @@ import dev.kale4j.cluster.submit.ArgoRuns;
 import dev.kale4j.cluster.submit.KatibRuns;
 import dev.kale4j.cluster.submit.KfpClient;
 import dev.kale4j.cluster.submit.KfpSubmission;
-import dev.kale4j.cluster.submit.ParameterValues;
 import dev.kale4j.cluster.submit.RunStatus;
 import dev.kale4j.common.UserError;
 import dev.kale4j.converter.Compilation;
 import dev.kale4j.converter.PipelineCompiler;
+import dev.kale4j.runner.LocalRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,8 +49,9 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "argo|kfp|katib", description = "The engine.")
     String target;
 
-    @Option(names = "-p", paramLabel = "NAME=VALUE", description = "A pipeline parameter value (repeatable).")
-    List<String> params = new ArrayList<>();
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
+            description = "A pipeline parameter value for this run (repeatable).")
+    Map<String, String> params = new LinkedHashMap<>();
 
     @Mixin
     ClusterOptions cluster;
@@ -84,7 +84,8 @@ public final class SubmitCommand implements Callable<Integer> {
         Notebook nb = NotebookReader.read(notebook);
         Compilation c = PipelineCompiler.compile(nb);
         c.notes().forEach(n -> err.println("note: " + n));
-        Map<String, String> values = ParameterValues.parse(c.pipeline(), params);
+        // Checked (name and type) before anything is sent; the same rules as local runs.
+        Map<String, String> values = LocalRunner.parameterValues(c.pipeline(), params);
         CompileOptions options = new CompileOptions(image,
                 dataPassing == null ? null : DataPassing.parse(dataPassing, "--data-passing"), false, null);
         ClusterPlan plan = ClusterPlan.of(c, nb, options);
@@ -139,7 +140,7 @@ public final class SubmitCommand implements Callable<Integer> {
 
     private int katib(Notebook nb, ClusterPlan plan, Map<String, String> values, Duration limit, PrintWriter out)
             throws Exception {
-        if (!values.isEmpty()) {
+        if (!params.isEmpty()) {
             throw new UserError("-p is not used with --target katib: Katib chooses the searched values; set fixed"
                     + " values in the notebook's parameters cell");
         }

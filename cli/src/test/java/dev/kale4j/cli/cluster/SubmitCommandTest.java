@@ -41,7 +41,7 @@ class SubmitCommandTest {
         assertThat(r.err()).contains("kale4j: parameter top is int").doesNotContain("Exception");
         r = run("submit", notebook().toString(), "--target", "kfp", "-p", "nope=1");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("no parameter nope");
+        assertThat(r.err()).contains("unknown parameter nope");
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.kale4j.common.Version;
 import dev.kale4j.converter.Compilation;
 import dev.kale4j.pipeline.Input;
 import dev.kale4j.pipeline.Parameter;
+import dev.kale4j.runtime.StepSpec;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -150,7 +151,7 @@ public final class ArgoCompiler implements TargetCompiler {
         List<Argo.Artifact> inArtifacts = new ArrayList<>();
         List<Argo.Artifact> outArtifacts = new ArrayList<>();
         if (artifacts) {
-            for (StepSpecInput in : inputs(s)) {
+            for (StepSpec.InputArtifact in : s.spec().inputs()) {
                 inArtifacts.add(new Argo.Artifact(artifactName(in.variable()), in.path(), null, null, null));
             }
             for (String out : s.step().outputs()) {
@@ -259,10 +260,4 @@ public final class ArgoCompiler implements TargetCompiler {
         return variable.replace('$', '-');
     }
 
-    private record StepSpecInput(String variable, String path) {
-    }
-
-    private static List<StepSpecInput> inputs(StepPlan s) {
-        return s.spec().inputs().stream().map(i -> new StepSpecInput(i.variable(), i.path())).toList();
-    }
 }

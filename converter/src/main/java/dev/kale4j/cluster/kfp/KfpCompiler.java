@@ -99,12 +99,7 @@ public final class KfpCompiler implements TargetCompiler {
 
     /** The pipeline file's text, as uploaded to the KFP API. */
     public static String yaml(Result r) {
-        StringBuilder sb = new StringBuilder();
-        for (Object d : documents(r)) {
-            String y = (String) d;
-            sb.append(y.startsWith("---") ? y : "---\n" + y);
-        }
-        return sb.toString();
+        return Manifests.yamlStream(documents(r));
     }
 
     /** The message as a Jackson tree, so it is written as YAML like the KFP SDK writes it. */

@@ -178,12 +178,22 @@ class ArgoRunsTest {
     }
 
     @Test
-    void parameterOverridesAreChecked() {
+    void parameterValuesAreCheckedAndUnchangedOnesKeepTheirDefaults() {
+        ArgoRuns runs = new ArgoRuns(client, Duration.ofMillis(200));
+        var plan = Fixtures.plan(Fixtures.notebook(Fixtures.WORD_STATS, dir.resolve("x")), CompileOptions.defaults());
+        String name = runs.submit(ArgoCompiler.build(plan), dev.kale4j.runner.LocalRunner.parameterValues(
+                plan.pipeline(), Map.of("top", "7")), NS);
+        JsonNode params = Manifests.jsonMapper().valueToTree(stored(name)).path("spec").path("arguments").path("parameters");
+        assertThat(params.get(0).path("value").asText()).isEqualTo(plan.pipeline().parameter("text").orElseThrow()
+                .defaultValue());
+        assertThat(params.get(1).path("value").asText()).isEqualTo("7");
         var pipeline = Fixtures.plan(Fixtures.notebook(Fixtures.WORD_STATS, dir), CompileOptions.defaults()).pipeline();
-        assertThat(ParameterValues.parse(pipeline, List.of("top=3"))).containsEntry("top", "3");
-        assertThatThrownBy(() -> ParameterValues.parse(pipeline, List.of("top=three")))
+        // Submission uses the local runner's rules for -p values.
+        var values = dev.kale4j.runner.LocalRunner.parameterValues(pipeline, Map.of("top", "3"));
+        assertThat(values).containsEntry("top", "3").containsKey("text");
+        assertThatThrownBy(() -> dev.kale4j.runner.LocalRunner.parameterValues(pipeline, Map.of("top", "three")))
                 .isInstanceOf(UserError.class).hasMessageContaining("int");
-        assertThatThrownBy(() -> ParameterValues.parse(pipeline, List.of("tpo=3")))
+        assertThatThrownBy(() -> dev.kale4j.runner.LocalRunner.parameterValues(pipeline, Map.of("tpo", "3")))
                 .isInstanceOf(UserError.class).hasMessageContaining("text, top");
     }
 

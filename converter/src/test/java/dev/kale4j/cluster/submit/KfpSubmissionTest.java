@@ -50,13 +50,14 @@ class KfpSubmissionTest {
 
     @Test
     void uploadsCreatesTheExperimentAndRunWithTypedParametersThenPollsToSuccess() throws Exception {
-        var params = ParameterValues.parse(compilation.pipeline(), List.of("top=5"));
+        var params = dev.kale4j.runner.LocalRunner.parameterValues(compilation.pipeline(), Map.of("top", "5"));
         var s = KfpSubmission.submit(client("good-token"), compilation.pipeline(), "word-stats", yaml, params, "ns1");
         assertThat(s.pipeline().newPipeline()).isTrue();
         assertThat(s.pipeline().versionId()).isNotBlank();
         var run = kfp.runs.get(s.runId());
         assertThat(run.path("runtime_config").path("parameters").path("top").isNumber()).isTrue();
         assertThat(run.path("runtime_config").path("parameters").path("top").asInt()).isEqualTo(5);
+        assertThat(run.path("runtime_config").path("parameters").path("text").isTextual()).isTrue();
         assertThat(run.path("pipeline_version_reference").path("pipeline_version_id").asText())
                 .isEqualTo(s.pipeline().versionId());
         assertThat(kfp.experiments.get(s.experimentId()).path("display_name").asText()).isEqualTo("examples");
