@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         subcommands = {
                 SnapshotCommand.Create.class, SnapshotCommand.Restore.class, SnapshotCommand.ListCmd.class,
                 SnapshotCommand.Diff.class, SnapshotCommand.Verify.class, SnapshotCommand.Forget.class,
-                SnapshotCommand.Gc.class,
+                SnapshotCommand.Gc.class, CsiCommand.class,
         })
 public final class SnapshotCommand implements Runnable {
     /** The JSON form of a snapshot summary printed by {@code create --json} and {@code list --json}. */

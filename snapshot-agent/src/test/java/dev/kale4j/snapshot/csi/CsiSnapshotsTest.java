@@ -124,6 +124,32 @@ class CsiSnapshotsTest {
     }
 
     @Test
+    void cliCreatesAndRestoresThroughTheClusterFromTheEnvironment() {
+        Map<String, String> props = Map.of(
+                "kubernetes.master", client.getConfiguration().getMasterUrl(),
+                "kubernetes.trust.certificates", "true",
+                "kubernetes.auth.tryKubeConfig", "false",
+                "kubernetes.auth.tryServiceAccount", "false");
+        props.forEach(System::setProperty);
+        try {
+            assertThat(dev.kale4j.snapshot.cli.AgentMain.execute("csi", "create", "-n", NS, "--pvc",
+                    "run-42-workspace", "--class", "csi-hostpath-snapclass", "--tag", "run=42", "--tag",
+                    "step=eval")).isZero();
+            VolumeSnapshot vs = new CsiSnapshots(client).get(NS, "kale4j-42-eval");
+            assertThat(vs.getSpec().getSource().getPersistentVolumeClaimName()).isEqualTo("run-42-workspace");
+            assertThat(dev.kale4j.snapshot.cli.AgentMain.execute("csi", "restore", "-n", NS, "--snapshot",
+                    "kale4j-42-eval", "--claim", "eval-restored")).isZero();
+            assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("eval-restored").get()
+                    .getSpec().getDataSource().getName()).isEqualTo("kale4j-42-eval");
+            // A missing claim is exit 2 with a message, not a stack trace.
+            assertThat(dev.kale4j.snapshot.cli.AgentMain.execute("csi", "create", "-n", NS, "--pvc", "nope"))
+                    .isEqualTo(2);
+        } finally {
+            props.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    @Test
     void missingClaimOrSnapshotIsAUserError() {
         CsiSnapshots csi = new CsiSnapshots(client);
         assertThatThrownBy(() -> csi.snapshot(NS, "nope", "s", null, Map.of())).isInstanceOf(UserError.class)
