@@ -50,7 +50,6 @@ public final class ArgoRuns {
     /** @param refresh how often the watch re-reads the workflow in case the watch connection dropped */
     public ArgoRuns(KubernetesClient client, Duration refresh) {
         this.client = client;
-        ClusterErrors.server(client.getMasterUrl());
         this.refresh = refresh;
     }
 
@@ -70,8 +69,7 @@ public final class ArgoRuns {
             return client.genericKubernetesResources(WORKFLOWS).inNamespace(namespace).resource(res).create()
                     .getMetadata().getName();
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "create Workflow " + workflow.metadata().getGenerateName() + "...",
-                    namespace, RESOURCE, INSTALL);
+            throw fail(e, "create Workflow " + workflow.metadata().getGenerateName() + "...", namespace);
         }
     }
 
@@ -99,7 +97,7 @@ public final class ArgoRuns {
                         }
                     });
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "watch Workflow " + name, namespace, RESOURCE, INSTALL);
+            throw fail(e, "watch Workflow " + name, namespace);
         }
         Map<String, String> seen = new HashMap<>();
         String phase = null;
@@ -150,7 +148,7 @@ public final class ArgoRuns {
             }
             return r;
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "read Workflow " + name, namespace, RESOURCE, INSTALL);
+            throw fail(e, "read Workflow " + name, namespace);
         }
     }
 
@@ -165,7 +163,7 @@ public final class ArgoRuns {
             out.sort(Comparator.comparing((RunStatus s) -> String.valueOf(s.startedAt())).reversed());
             return out;
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "list Workflows", namespace, RESOURCE, INSTALL);
+            throw fail(e, "list Workflows", namespace);
         }
     }
 
@@ -198,7 +196,8 @@ public final class ArgoRuns {
             // No VolumeSnapshot CRD (404) or no right to list them: the run simply has none to show.
             if (e.getCode() != 404 && e.getCode() != 403) {
                 throw ClusterErrors.kubernetes(e, "list VolumeSnapshots of " + run, namespace,
-                        "VolumeSnapshot (snapshot.storage.k8s.io/v1)", "install the CSI snapshot CRDs");
+                        "VolumeSnapshot (snapshot.storage.k8s.io/v1)", "install the CSI snapshot CRDs",
+                        client.getMasterUrl());
             }
         }
         return out;
@@ -230,7 +229,8 @@ public final class ArgoRuns {
             }
             return sb.toString();
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "read the logs of " + name, namespace, "Pod", "check the cluster");
+            throw ClusterErrors.kubernetes(e, "read the logs of " + name, namespace, "Pod", "check the cluster",
+                    client.getMasterUrl());
         }
     }
 
@@ -241,7 +241,7 @@ public final class ArgoRuns {
                 throw new UserError("Workflow " + name + " does not exist in namespace " + namespace);
             }
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "delete Workflow " + name, namespace, RESOURCE, INSTALL);
+            throw fail(e, "delete Workflow " + name, namespace);
         }
     }
 
@@ -288,5 +288,9 @@ public final class ArgoRuns {
         } catch (Exception e) {
             return json;
         }
+    }
+
+    private UserError fail(KubernetesClientException e, String action, String namespace) {
+        return ClusterErrors.kubernetes(e, action, namespace, RESOURCE, INSTALL, client.getMasterUrl());
     }
 }

@@ -12,23 +12,17 @@ import java.net.UnknownHostException;
  * prints it and exits 2). Shared by the Kubernetes (fabric8) and KFP (HTTP) clients.
  */
 public final class ClusterErrors {
-    /** The API server URL of the client in use, for messages (" at https://..."), set by the cluster clients. */
-    static final ThreadLocal<String> SERVER = ThreadLocal.withInitial(() -> "");
-
     private ClusterErrors() {
-    }
-
-    static void server(java.net.URL url) {
-        SERVER.set(url == null ? "" : " at " + url.toString().replaceAll("/$", ""));
     }
 
     /**
      * @param action   what we tried, e.g. "create Workflow word-stats-"
      * @param resource the custom resource, e.g. "Workflow (argoproj.io/v1alpha1)", for a missing-CRD hint
      * @param install  how to get the resource type, e.g. "install Argo Workflows (docs/cluster.md)"
+     * @param apiServer the API server's URL (named when it cannot be reached), may be {@code null}
      */
     public static UserError kubernetes(KubernetesClientException e, String action, String namespace, String resource,
-                                       String install) {
+                                       String install, java.net.URL apiServer) {
         int code = e.getCode();
         String server = serverMessage(e);
         return switch (code) {
@@ -44,7 +38,8 @@ public final class ClusterErrors {
             case 422 -> new UserError("cannot " + action + ": the cluster rejected the object (422 Invalid)" + server);
             default -> {
                 if (code <= 0 && unreachable(e)) {
-                    yield new UserError("cannot " + action + ": the Kubernetes API server" + SERVER.get()
+                    yield new UserError("cannot " + action + ": the Kubernetes API server"
+                            + (apiServer == null ? "" : " at " + apiServer.toString().replaceAll("/$", ""))
                             + " is unreachable (" + rootMessage(e) + "). Check the current kubeconfig context (kubectl config"
                             + " current-context), the network/VPN, or KUBECONFIG");
                 }

@@ -39,7 +39,6 @@ public final class KatibRuns {
 
     public KatibRuns(KubernetesClient client, Duration poll) {
         this.client = client;
-        ClusterErrors.server(client.getMasterUrl());
         this.poll = poll;
     }
 
@@ -55,8 +54,7 @@ public final class KatibRuns {
                         + " namespace " + namespace + " (409). Delete it (kubectl delete experiment "
                         + res.getMetadata().getName() + " -n " + namespace + ") or rename the pipeline");
             }
-            throw ClusterErrors.kubernetes(e, "create Experiment " + res.getMetadata().getName(), namespace, RESOURCE,
-                    INSTALL);
+            throw fail(e, "create Experiment " + res.getMetadata().getName(), namespace);
         }
     }
 
@@ -69,7 +67,7 @@ public final class KatibRuns {
             }
             return status(Manifests.jsonMapper().valueToTree(r));
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.kubernetes(e, "read Experiment " + name, namespace, RESOURCE, INSTALL);
+            throw fail(e, "read Experiment " + name, namespace);
         }
     }
 
@@ -110,5 +108,9 @@ public final class KatibRuns {
         return new ExperimentStatus(exp.path("metadata").path("name").asText(), condition, st.path("trials").asInt(),
                 st.path("trialsSucceeded").asInt(), st.path("trialsFailed").asInt(), st.path("trialsRunning").asInt(),
                 best.path("bestTrialName").asText(null), params, metrics);
+    }
+
+    private UserError fail(KubernetesClientException e, String action, String namespace) {
+        return ClusterErrors.kubernetes(e, action, namespace, RESOURCE, INSTALL, client.getMasterUrl());
     }
 }
