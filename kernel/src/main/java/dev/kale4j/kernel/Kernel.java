@@ -58,6 +58,36 @@ public final class Kernel implements EngineOutput, InputProvider {
     private volatile Message current;
     private volatile boolean allowStdin;
     private volatile boolean shuttingDown;
+    private volatile Runnable onFirstRequest;
+
+    /**
+     * Runs once, after the first request was answered (or after {@code fallbackMs}). The Java
+     * session warms up then, so on a small machine it does not slow the first kernel_info_reply.
+     */
+    public void afterFirstRequest(Runnable action, long fallbackMs) {
+        onFirstRequest = action;
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(fallbackMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            firstRequestDone();
+        }, "kale4j-warmup-fallback");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void firstRequestDone() {
+        Runnable r;
+        synchronized (this) {
+            r = onFirstRequest;
+            onFirstRequest = null;
+        }
+        if (r != null) {
+            r.run();
+        }
+    }
 
     public Kernel(ObjectMapper json, ConnectionInfo connection) {
         this.json = json;
@@ -144,6 +174,9 @@ public final class Kernel implements EngineOutput, InputProvider {
             } catch (RuntimeException e) {
                 // A handler bug must not end the socket loop (JJava's loop dies on one bad message).
                 LOG.error("{} failed on {}", m.type(), channel.name(), e);
+            }
+            if (onFirstRequest != null) {
+                firstRequestDone();
             }
         }
     }

@@ -50,7 +50,7 @@ public final class KernelMain {
         kernel.attach(engine, cells, comms);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::stop, "kale4j-shutdown"));
         kernel.start();
-        engine.startAsync();
+        kernel.afterFirstRequest(engine::startAsync, 500);
         log.info("kale4j kernel listening ({}://{})", info.transport(), info.ip());
         kernel.awaitShutdown();
     }

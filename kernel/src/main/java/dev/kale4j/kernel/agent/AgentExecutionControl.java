@@ -17,13 +17,29 @@ final class AgentExecutionControl extends DirectExecutionControl {
     private boolean inClientCode;
     /** A ThreadDeath was sent and has not been seen yet; it must be absorbed before returning. */
     private volatile boolean stopPending;
+    /**
+     * An interrupt arrived while the kernel was still compiling the snippet (no user code running
+     * yet): the next user code of this cell must stop at once instead of running forever.
+     */
+    private boolean stopRequested;
+
+    /** The kernel starts a new cell: interrupts of earlier cells no longer apply. */
+    void reset() {
+        synchronized (lock) {
+            stopRequested = false;
+        }
+    }
 
     @Override
     protected void clientCodeEnter() {
         synchronized (lock) {
             clientThread = Thread.currentThread();
-            inClientCode = true;
             stopPending = false;
+            if (stopRequested) {
+                stopRequested = false;
+                throw new ThreadDeath();
+            }
+            inClientCode = true;
         }
     }
 
@@ -56,6 +72,8 @@ final class AgentExecutionControl extends DirectExecutionControl {
             if (inClientCode && clientThread != null) {
                 stopPending = true;
                 clientThread.stop();
+            } else {
+                stopRequested = true;
             }
         }
     }

@@ -27,6 +27,7 @@ public final class ExecAgent {
     public static final byte CHANNEL_COMMANDS = 'E';
     public static final byte CHANNEL_CONTROL = 'C';
     public static final int CONTROL_STOP = 'S';
+    public static final int CONTROL_RESET = 'R';
 
     private ExecAgent() {
     }
@@ -76,6 +77,8 @@ public final class ExecAgent {
             while ((b = in.read()) != -1) {
                 if (b == CONTROL_STOP) {
                     ec.stop();
+                } else if (b == CONTROL_RESET) {
+                    ec.reset();
                 }
             }
         } catch (Exception ignored) {

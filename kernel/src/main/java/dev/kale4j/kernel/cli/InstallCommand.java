@@ -26,6 +26,9 @@ public final class InstallCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Where where = new Where();
 
+    @Option(names = "--no-cds", description = "Skip the AppCDS archive (faster install, slower kernel start).")
+    boolean noCds;
+
     /** Runs the installer without the full CLI (development and tests). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new InstallCommand()).execute(args));
@@ -35,7 +38,8 @@ public final class InstallCommand implements Callable<Integer> {
     public Integer call() {
         Path prefix = where.prefix != null ? where.prefix.toAbsolutePath()
                 : where.sysPrefix ? KernelSpecInstaller.sysPrefix() : KernelSpecInstaller.userPrefix();
-        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(prefix, KernelSpecInstaller.currentClasspath());
+        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(prefix, KernelSpecInstaller.currentClasspath(),
+                !noCds);
         System.out.println("Installed kernelspec kale4j in " + done.kernelDir());
         System.out.println("Kernel jars in " + done.libDir());
         return 0;

@@ -180,19 +180,30 @@ public final class JavaEngine implements AutoCloseable {
 
     /** Runs a cell's code (magics already removed); {@code firstLine} is its line in the cell. */
     public CellOutcome execute(String code, int cellNumber, int firstLine) {
-        return withLock(() -> {
-            interrupted = false;
-            running = true;
-            try {
-                return executeLocked(code, cellNumber, firstLine);
-            } finally {
-                running = false;
-            }
-        });
+        // The cell counts as running from here, even while it waits for the session to finish
+        // warming up: an interrupt in that window must cancel it, not be lost.
+        interrupted = false;
+        running = true;
+        try {
+            return withLock(() -> executeLocked(code, cellNumber, firstLine));
+        } finally {
+            running = false;
+        }
     }
 
     private CellOutcome executeLocked(String code, int cellNumber, int firstLine) {
         Session s = ensureSession();
+        try {
+            // Forget interrupts of earlier cells in the agent; an interrupt sent after this point
+            // stops this cell even if it arrives before user code starts.
+            s.agent[0].sendControl(dev.kale4j.kernel.agent.ExecAgent.CONTROL_RESET);
+        } catch (IOException e) {
+            LOG.debug("execution JVM unreachable before a cell: {}", e.toString());
+        }
+        if (interrupted) {
+            return failed(new EngineError("Interrupted", "interrupted by the user",
+                    List.of(red("Interrupted") + " before the cell started")), List.of(), List.of());
+        }
         SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
         CellSplitter.Split split = CellSplitter.split(code, sca::analyzeCompletion);
         List<CellSplitter.Chunk> chunks = new ArrayList<>(split.chunks());

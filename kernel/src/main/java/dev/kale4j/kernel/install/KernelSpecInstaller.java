@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +38,14 @@ public final class KernelSpecInstaller {
     }
 
     public static Installed install(Path prefix, List<Path> jars) {
+        return install(prefix, jars, true);
+    }
+
+    /**
+     * @param cds also create the AppCDS archive {@code PREFIX/share/kale4j/kernel.jsa} (a training
+     *     run of a few seconds) that roughly halves the kernel's start-up time
+     */
+    public static Installed install(Path prefix, List<Path> jars, boolean cds) {
         if (jars.isEmpty()) {
             throw new UserError("cannot find the kale4j jars to install (java.class.path is empty)");
         }
@@ -61,13 +70,23 @@ public final class KernelSpecInstaller {
                     copyTree(jar, libDir.resolve("classes-" + Integer.toHexString(jar.toString().hashCode())));
                 }
             }
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String cp = classpath(libDir);
+            Path archive = libDir.getParent().resolve("kernel.jsa");
+            Files.deleteIfExists(archive);
+            boolean archived = cds && train(java, cp, archive);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode spec = json.createObjectNode();
             ArrayNode argv = spec.putArray("argv");
-            argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            argv.add(java);
             KERNEL_JVM_OPTIONS.forEach(argv::add);
+            if (archived) {
+                argv.add("-XX:SharedArchiveFile=" + archive);
+                // A stale archive (JDK or jars changed) is ignored by the JVM; keep that quiet.
+                argv.add("-Xlog:cds=off,cds+dynamic=off");
+            }
             argv.add("-cp");
-            argv.add(classpath(libDir));
+            argv.add(cp);
             argv.add(KernelMain.class.getName());
             argv.add("{connection_file}");
             spec.put("display_name", DISPLAY_NAME);
@@ -80,6 +99,29 @@ public final class KernelSpecInstaller {
             return new Installed(kernelDir, libDir, kernelJson);
         } catch (IOException e) {
             throw new UserError("cannot install the kernel into " + prefix + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs {@link Training} with -XX:ArchiveClassesAtExit; false (and no archive) if that fails. */
+    static boolean train(String java, String cp, Path archive) {
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(KERNEL_JVM_OPTIONS);
+        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off,cds+dynamic=off", "-cp", cp,
+                Training.class.getName()));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0 && Files.isRegularFile(archive);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The engine with a real execution JVM: values, errors, interrupt and the JVM's death. */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class JavaEngineTest {
     private static final StringBuffer OUT = new StringBuffer();
     private static JavaEngine engine;
@@ -40,6 +41,8 @@ class JavaEngineTest {
         };
         engine = new JavaEngine(new AgentLauncher(List.of("-Xmx128m"), cp), out, (p, pw) -> null, cp, false);
         engine.startAsync();
+        // Wait for the warm-up so timings below measure the engine, not the session start.
+        assertThat(engine.execute("0", 0, 1).ok()).isTrue();
     }
 
     @AfterAll
@@ -79,6 +82,17 @@ class JavaEngineTest {
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
         assertThat(o.error().ename()).isEqualTo("Interrupted");
         assertThat(engine.execute("1 + 1", 5, 1).valueText()).isEqualTo("2");
+    }
+
+    @Test
+    void interruptArrivingWhileTheSnippetCompilesStillStopsIt() throws Exception {
+        CompletableFuture<CellOutcome> f = CompletableFuture.supplyAsync(
+                () -> engine.execute("long n = 0;\nwhile (true) { n++; }", 9, 1));
+        Thread.sleep(20); // most likely still compiling: no user code to stop yet
+        engine.interrupt();
+        CellOutcome o = f.get();
+        assertThat(o.error().ename()).isEqualTo("Interrupted");
+        assertThat(engine.execute("40 + 2", 10, 1).valueText()).isEqualTo("42");
     }
 
     @Test
