@@ -12,7 +12,9 @@ if [ ! -x "$venv/bin/jupyter-builder" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check jupyterlab
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: the registry here lacks some of @rspack/binding's optional platform
+  # packages, so the lock file cannot list them and npm ci refuses it; npm install follows the lock.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 rm -rf lib kale4j_labextension tsconfig.tsbuildinfo
 npx tsc -p tsconfig.json
