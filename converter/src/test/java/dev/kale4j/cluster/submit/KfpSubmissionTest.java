@@ -110,6 +110,30 @@ class KfpSubmissionTest {
     }
 
     @Test
+    void withoutATokenFileTheKubeconfigTokenIsUsed() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of(KfpClient.PROJECTED_TOKEN))
+                || System.getenv("KF_PIPELINES_SA_TOKEN_PATH") != null, "a projected token exists on this machine");
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), String.join("\n",
+                "apiVersion: v1", "kind: Config", "current-context: c",
+                "clusters: [{name: k, cluster: {server: 'https://127.0.0.1:6443'}}]",
+                "users: [{name: u, user: {token: kube-token}}]",
+                "contexts: [{name: c, context: {cluster: k, user: u, namespace: team-a}}]", ""));
+        String old = System.getProperty("kubeconfig");
+        System.setProperty("kubeconfig", kubeconfig.toString());
+        try {
+            KfpClient.Auth auth = KfpClient.Auth.resolve(null);
+            assertThat(auth.token()).isEqualTo("kube-token");
+            assertThat(auth.source()).isEqualTo("kubeconfig token");
+        } finally {
+            if (old == null) {
+                System.clearProperty("kubeconfig");
+            } else {
+                System.setProperty("kubeconfig", old);
+            }
+        }
+    }
+
+    @Test
     void aTokenFileIsReadForTheBearerToken() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "good-token\n");
         KfpClient.Auth auth = KfpClient.Auth.resolve(token);
