@@ -61,6 +61,54 @@ export interface RunEvent {
 
 export class Kale4jClientError extends Error {}
 
+/** The 0-based cell index in a compiler message ("nb.ipynb: cell 7 (id x): ..."), if any. */
+export function cellOfMessage(message: string): number | undefined {
+  const m = /(?:^|: )cell (\d+)(?: \(id [^)]*\))?: /.exec(message);
+  return m ? parseInt(m[1], 10) : undefined;
+}
+
+/** Steps and dependencies from the kernel's graph text ("pipeline P (N steps)", then "  name  <- a, b  [v from a]"). */
+export function parseGraphText(text: string): { pipeline?: string; steps: { name: string; deps: string[] }[] } {
+  const lines = text.split('\n');
+  const head = /^pipeline (\S+)/.exec(lines[0] ?? '');
+  const steps: { name: string; deps: string[] }[] = [];
+  for (const line of lines.slice(1)) {
+    const m = /^\s*([a-z_][a-z0-9_]*)(?:\s+<- ([^[]*?))?(?:\s+\[.*\])?\s*$/.exec(line);
+    if (m) {
+      steps.push({ name: m[1], deps: m[2] ? m[2].split(',').map(d => d.trim()).filter(d => d) : [] });
+    }
+  }
+  return { pipeline: head?.[1], steps };
+}
+
+export type Progress =
+  | { kind: 'started'; runId: string; steps: string[] }
+  | { kind: 'step'; step: string; status: StepStatus; durationMs?: number; message?: string }
+  | { kind: 'finished'; runId: string; status: string; durationMs: number };
+
+/** One `run_progress` line of the kernel's local runner. */
+export function parseProgress(line: string): Progress | null {
+  let m = /^run (\S+): (.*)$/.exec(line);
+  if (m) {
+    return { kind: 'started', runId: m[1], steps: m[2].split(',').map(x => x.trim()).filter(x => x) };
+  }
+  m = /^run (\S+) (\S+) in (\d+) ms$/.exec(line);
+  if (m) {
+    return { kind: 'finished', runId: m[1], status: statusWord(m[2]), durationMs: parseInt(m[3], 10) };
+  }
+  m = /^ {2}(\S+)\s+(Pending|Running|Succeeded|Failed|Skipped|Cached)\b ?\s*(?:([\d.]+) s)?(?: {2}(.*))?$/.exec(line);
+  if (m) {
+    return {
+      kind: 'step',
+      step: m[1],
+      status: m[2] as StepStatus,
+      durationMs: m[3] !== undefined ? Math.round(parseFloat(m[3]) * 1000) : undefined,
+      message: m[4]
+    };
+  }
+  return null;
+}
+
 const STATUS_WORDS = ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped', 'Cached', 'Error', 'Omitted', 'Stopped'];
 
 function statusWord(v: unknown): string {
@@ -106,7 +154,9 @@ export interface IKale4jClient {
   status(runId: string): Promise<RunState>;
   listRuns(path?: string): Promise<RunState[]>;
   logs(runId: string, step: string): Promise<string>;
-  restore(runId: string, step: string, folder: string): Promise<{ folder?: string; message?: string }>;
+  restore(runId: string, step: string, folder: string): Promise<{ folder?: string; message?: string; variables?: string[] }>;
+  /** Dependencies of the steps of the run about to start (from compile), for kernels whose progress lacks them. */
+  setPendingGraph?(steps: { name: string; deps: string[] }[], pipeline?: string): void;
   dispose(): void;
 }
 
@@ -145,6 +195,10 @@ export class Kale4jClient implements IKale4jClient {
       return;
     }
     const id = data.request_id;
+    if (data.action === 'run_progress') {
+      this._progress(String(data.line ?? ''));
+      return;
+    }
     if (id && this._pending.has(id)) {
       const p = this._pending.get(id)!;
       this._pending.delete(id);
@@ -161,7 +215,7 @@ export class Kale4jClient implements IKale4jClient {
   }
 
   /** Sends one request and waits for its reply. */
-  request(action: string, args: Record<string, unknown> = {}): Promise<any> {
+  request(action: string, args: Record<string, unknown> = {}, timeoutMs = this._timeoutMs): Promise<any> {
     const request_id = `ui-${Date.now().toString(36)}-${++counter}`;
     return new Promise((resolve, reject) => {
       let comm: Kernel.IComm;
@@ -171,11 +225,11 @@ export class Kale4jClient implements IKale4jClient {
         reject(new Kale4jClientError(`no kale4j channel: ${(e as Error).message}`));
         return;
       }
-      const timer = setTimeout(() => {
+      const timer = timeoutMs > 0 ? setTimeout(() => {
         if (this._pending.delete(request_id)) {
           reject(new Kale4jClientError(`the kernel did not answer "${action}" in time`));
         }
-      }, this._timeoutMs);
+      }, timeoutMs) : undefined;
       this._pending.set(request_id, {
         resolve: v => {
           clearTimeout(timer);
@@ -210,28 +264,151 @@ export class Kale4jClient implements IKale4jClient {
   }
 
   async compile(path: string): Promise<CompileResult> {
+    this._path = path;
+    const fail = (e: unknown): CompileResult => {
+      const reply = (e as any).reply ?? {};
+      const error = (e as Error).message;
+      return { ok: false, error, cell: typeof reply.cell === 'number' ? reply.cell : cellOfMessage(error) };
+    };
+    // The kernel's `graph` compiles the saved notebook without writing files.
     try {
-      const r = await this.request('compile', { path });
+      const r = await this.request('graph', { notebook: path, path });
+      const g = parseGraphText(String(r.text ?? ''));
+      return { ok: true, pipeline: g.pipeline, steps: g.steps };
+    } catch (e) {
+      if (!/unknown action/.test((e as Error).message)) {
+        return fail(e);
+      }
+    }
+    try {
+      const r = await this.request('compile', { path, notebook: path });
       return { ok: true, pipeline: r.pipeline, steps: r.steps };
     } catch (e) {
-      const reply = (e as any).reply ?? {};
-      return { ok: false, error: (e as Error).message, cell: typeof reply.cell === 'number' ? reply.cell : undefined };
+      return fail(e);
     }
   }
 
   async run(path: string, target: string): Promise<RunState> {
-    const r = await this.request('run', { path, target });
-    return normalizeRun(r.run);
+    this._path = path;
+    return new Promise<RunState>((resolve, reject) => {
+      let started = false;
+      this._onStarted = run => {
+        started = true;
+        resolve(run);
+      };
+      this.request('run', { path, notebook: path, target }, 0).then(
+        r => {
+          this._onStarted = null;
+          const run = normalizeRun(r.run ?? r.summary);
+          if (!started) {
+            resolve(run);
+          } else {
+            this._current = null;
+            this._events.emit({ event: 'run_status', run: this._merge(run) });
+          }
+        },
+        e => {
+          this._onStarted = null;
+          const reply = (e as any).reply;
+          if (started && reply?.summary) {
+            // A run that finished with a failed step: the summary says which.
+            this._current = null;
+            this._events.emit({ event: 'run_status', run: this._merge(normalizeRun(reply.summary)) });
+          } else if (!started) {
+            reject(e);
+          }
+        }
+      );
+    });
+  }
+
+  /** Keeps the step order and dependencies the run view already has when a summary arrives. */
+  private _merge(run: RunState): RunState {
+    const known = this._runs.get(run.run_id);
+    if (known) {
+      const byName = new Map(run.steps.map(s => [s.name, s]));
+      run = {
+        ...known,
+        ...run,
+        steps: known.steps.map(s => ({ ...s, ...(byName.get(s.name) ?? {}), deps: s.deps }))
+      };
+    }
+    this._runs.set(run.run_id, run);
+    return run;
+  }
+
+  /** Graph of the run being started, to give steps their dependencies (set by the UI after compile). */
+  setPendingGraph(steps: { name: string; deps: string[] }[], pipeline?: string): void {
+    this._graph = { steps, pipeline };
+  }
+
+  private _progress(line: string): void {
+    const p = parseProgress(line);
+    if (!p) {
+      return;
+    }
+    if (p.kind === 'started') {
+      const deps = new Map((this._graph?.steps ?? []).map(s => [s.name, s.deps]));
+      const run: RunState = {
+        run_id: p.runId,
+        pipeline: this._graph?.pipeline,
+        target: 'local',
+        status: 'Running',
+        steps: p.steps.map(name => ({ name, status: 'Pending', deps: deps.get(name) ?? [] }))
+      };
+      this._runs.set(run.run_id, run);
+      this._current = run.run_id;
+      this._onStarted?.(run);
+      return;
+    }
+    const id = p.kind === 'finished' ? p.runId : this._current;
+    const run = id ? this._runs.get(id) : undefined;
+    if (!run) {
+      return;
+    }
+    let next: RunState;
+    if (p.kind === 'step') {
+      next = {
+        ...run,
+        steps: run.steps.map(s =>
+          s.name === p.step ? { ...s, status: p.status, duration_ms: p.durationMs ?? s.duration_ms, message: p.message ?? s.message } : s
+        )
+      };
+    } else {
+      next = { ...run, status: p.status };
+    }
+    this._runs.set(next.run_id, next);
+    this._events.emit({ event: 'run_status', run: next });
   }
 
   async status(runId: string): Promise<RunState> {
-    const r = await this.request('run_status', { run_id: runId });
-    return normalizeRun(r.run);
+    const known = this._runs.get(runId);
+    if (known && this._current === runId) {
+      return known; // the kernel is busy with this run and reports it through progress messages
+    }
+    try {
+      const r = await this.request('run_status', { run_id: runId });
+      return normalizeRun(r.run);
+    } catch (e) {
+      if (!/unknown action/.test((e as Error).message)) {
+        throw e;
+      }
+    }
+    const found = (await this.listRuns(this._path)).find(r => r.run_id === runId);
+    if (!found) {
+      throw new Kale4jClientError(`run ${runId} not found`);
+    }
+    return known ? this._merge(found) : found;
   }
 
   async listRuns(path?: string): Promise<RunState[]> {
-    const r = await this.request('list_runs', path ? { path } : {});
-    return ((r.runs ?? []) as unknown[]).map(normalizeRun);
+    if (path) {
+      this._path = path;
+    }
+    const r = await this.request('list_runs', path ? { path, notebook: path } : {});
+    const runs = ((r.runs ?? []) as unknown[]).map(normalizeRun);
+    // Newest first (run ids start with the date and time).
+    return runs.sort((a, b) => (a.run_id < b.run_id ? 1 : a.run_id > b.run_id ? -1 : 0));
   }
 
   async logs(runId: string, step: string): Promise<string> {
@@ -239,9 +416,13 @@ export class Kale4jClient implements IKale4jClient {
     return String(r.logs ?? '');
   }
 
-  async restore(runId: string, step: string, folder: string): Promise<{ folder?: string; message?: string }> {
-    const r = await this.request('restore', { run_id: runId, step, folder });
-    return { folder: r.folder, message: r.message };
+  async restore(
+    runId: string,
+    step: string,
+    folder: string
+  ): Promise<{ folder?: string; message?: string; variables?: string[] }> {
+    const r = await this.request('restore', { run_id: runId, run: runId, step, folder, notebook: this._path }, 300000);
+    return { folder: r.folder, message: r.message, variables: Array.isArray(r.variables) ? r.variables : undefined };
   }
 
   dispose(): void {
@@ -265,4 +446,9 @@ export class Kale4jClient implements IKale4jClient {
   private _comm: Kernel.IComm | null = null;
   private _pending = new Map<string, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private _events = new Signal<IKale4jClient, RunEvent>(this);
+  private _runs = new Map<string, RunState>();
+  private _current: string | null = null;
+  private _onStarted: ((run: RunState) => void) | null = null;
+  private _graph: { steps: { name: string; deps: string[] }[]; pipeline?: string } | null = null;
+  private _path: string | undefined;
 }

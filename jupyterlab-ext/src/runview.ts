@@ -238,14 +238,21 @@ export class RunView extends Widget {
     this._renderDetails();
     const parts: string[] = [];
     let ok = true;
+    let variablesDone = false;
     try {
       const r = await this._client.restore(this._run.run_id, step, folder);
-      parts.push(r.message ?? `Files restored into ${r.folder ?? folder}.`);
+      if (r.variables && !r.folder) {
+        // This kernel's restore loads the step's variables into the session (files are not restored).
+        variablesDone = true;
+        parts.push(r.variables.length ? `Variables restored into the kernel: ${r.variables.join(', ')}.` : 'No variables to restore.');
+      } else {
+        parts.push(r.message ?? `Files restored into ${r.folder ?? folder}.`);
+      }
     } catch (e) {
       ok = false;
       parts.push(`Files not restored: ${(e as Error).message}`);
     }
-    if (this._restoreVariables) {
+    if (this._restoreVariables && !variablesDone) {
       try {
         const out = await this._restoreVariables(this._run.run_id, step);
         parts.push(out.trim() || 'Variables restored into the kernel.');
