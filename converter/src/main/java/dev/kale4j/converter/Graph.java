@@ -29,6 +29,31 @@ final class Graph {
         return seen;
     }
 
+    /**
+     * The producers a step can see: searching upstream from {@code step}, each path stops at the first
+     * producer on it (a producer shadows everything above it). Cost is bounded by the part of the graph
+     * above the nearest producers, not by the whole ancestry.
+     */
+    static List<String> nearestUpstream(String step, java.util.Collection<String> producers,
+                                        Function<String, Set<String>> depsOf) {
+        Set<String> wanted = new java.util.HashSet<>(producers);
+        Set<String> seen = new java.util.HashSet<>();
+        List<String> found = new ArrayList<>();
+        Deque<String> work = new ArrayDeque<>(depsOf.apply(step));
+        while (!work.isEmpty()) {
+            String s = work.pop();
+            if (!seen.add(s)) {
+                continue;
+            }
+            if (wanted.contains(s)) {
+                found.add(s);
+            } else {
+                work.addAll(depsOf.apply(s));
+            }
+        }
+        return found;
+    }
+
     /** Throws naming the cycle and the cell where its first step starts. */
     static void checkAcyclic(Map<String, Set<String>> deps, Function<String, Cell> cellOf) {
         Map<String, Integer> state = new HashMap<>();
@@ -67,14 +92,26 @@ final class Graph {
 
     /** Kahn's algorithm; among ready steps the one first in {@code notebookOrder} goes first. */
     static List<String> topologicalOrder(List<String> notebookOrder, Map<String, Set<String>> deps) {
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < notebookOrder.size(); i++) {
+            position.put(notebookOrder.get(i), i);
+        }
+        Map<String, Integer> waiting = new HashMap<>();
+        Map<String, List<String>> children = new HashMap<>();
+        for (String s : notebookOrder) {
+            Set<String> d = deps.getOrDefault(s, Set.of());
+            waiting.put(s, d.size());
+            d.forEach(p -> children.computeIfAbsent(p, k -> new ArrayList<>()).add(s));
+        }
+        java.util.PriorityQueue<String> ready = new java.util.PriorityQueue<>(java.util.Comparator.comparing(position::get));
+        notebookOrder.stream().filter(s -> waiting.get(s) == 0).forEach(ready::add);
         List<String> out = new ArrayList<>();
-        Set<String> done = new LinkedHashSet<>();
-        while (out.size() < notebookOrder.size()) {
-            for (String s : notebookOrder) {
-                if (!done.contains(s) && done.containsAll(deps.getOrDefault(s, Set.of()))) {
-                    out.add(s);
-                    done.add(s);
-                    break;
+        while (!ready.isEmpty()) {
+            String s = ready.poll();
+            out.add(s);
+            for (String c : children.getOrDefault(s, List.of())) {
+                if (waiting.merge(c, -1, Integer::sum) == 0) {
+                    ready.add(c);
                 }
             }
         }

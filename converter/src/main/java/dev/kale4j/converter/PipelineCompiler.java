@@ -206,7 +206,6 @@ public final class PipelineCompiler {
                 SnippetInfo def = definition(d, s);
                 needed.addAll(def.usedNames());
             }
-            Set<String> ancestors = null;
             for (String v : needed) {
                 if (s.declaresVariable(v) || defs.contains(v)) {
                     continue;
@@ -219,11 +218,8 @@ public final class PipelineCompiler {
                     }
                     continue;
                 }
-                if (ancestors == null) {
-                    ancestors = Graph.ancestors(s.name, edges());
-                }
-                Set<String> known = ancestors;
-                List<StepDraft> upstream = producers.stream().filter(p -> known.contains(p.name)).toList();
+                List<StepDraft> upstream = Graph.nearestUpstream(s.name, producers.stream().map(p -> p.name).toList(),
+                        name -> steps.get(name).deps).stream().map(steps::get).toList();
                 StepDraft producer;
                 if (!upstream.isEmpty()) {
                     producer = nearest(v, s, upstream);
@@ -242,8 +238,6 @@ public final class PipelineCompiler {
                     }
                     producer = earlier.get(earlier.size() - 1);
                     s.deps.add(producer.name);
-                    ancestors.add(producer.name);
-                    ancestors.addAll(Graph.ancestors(producer.name, edges()));
                     notes.add("step " + s.name + " uses `" + v + "` from step " + producer.name
                             + ": added dependency " + producer.name + " -> " + s.name);
                 }
@@ -254,6 +248,9 @@ public final class PipelineCompiler {
 
         /** The producer closest to the consumer; producers on parallel branches are ambiguous. */
         private StepDraft nearest(String v, StepDraft consumer, List<StepDraft> candidates) {
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
             List<StepDraft> maximal = new ArrayList<>();
             Map<String, Set<String>> edges = edges();
             for (StepDraft c : candidates) {

@@ -35,12 +35,59 @@ public final class SnippetAnalyzer {
 
     /** Splits and analyses every snippet of a cell; a syntax error names the cell and line. */
     public List<SnippetInfo> analyzeCell(Cell cell) {
+        Optional<List<SnippetInfo>> fast = statementsOnly(cell);
+        if (fast.isPresent()) {
+            return fast.get();
+        }
         List<SnippetInfo> out = new ArrayList<>();
         for (SnippetSplitter.Piece piece : SnippetSplitter.split(cell.source())) {
             CodeBlock code = new CodeBlock(cell.index(), cell.id(), piece.line(), piece.source());
             out.add(analyze(code, cell));
         }
         return out;
+    }
+
+    /**
+     * The common case, a cell of statements and declarations of variables or local types, parsed once as
+     * a block: statement boundaries in a block that parses are exactly where JShell would split, and the
+     * parsed statements are analysed directly. Anything else (methods, imports, a trailing expression
+     * without a semicolon, a syntax error) goes through JShell's own splitter.
+     */
+    private Optional<List<SnippetInfo>> statementsOnly(Cell cell) {
+        String src = cell.source();
+        if (src.isBlank() || src.contains("import ")) {
+            return Optional.empty();
+        }
+        ParseResult<com.github.javaparser.ast.stmt.BlockStmt> block = parser.parseBlock("{\n" + src + "\n}");
+        if (!block.isSuccessful() || block.getResult().isEmpty()) {
+            return Optional.empty();
+        }
+        String[] lines = ("{\n" + src + "\n}").split("\n", -1);
+        List<SnippetInfo> out = new ArrayList<>();
+        for (Statement st : block.getResult().get().getStatements()) {
+            Optional<com.github.javaparser.Range> range = st.getRange();
+            if (range.isEmpty()) {
+                return Optional.empty();
+            }
+            String text = slice(lines, range.get()).strip();
+            CodeBlock code = new CodeBlock(cell.index(), cell.id(), range.get().begin.line - 1, text);
+            out.add(statement(code, st));
+        }
+        return Optional.of(out);
+    }
+
+    private static String slice(String[] lines, com.github.javaparser.Range r) {
+        StringBuilder sb = new StringBuilder();
+        for (int l = r.begin.line; l <= r.end.line; l++) {
+            String line = lines[l - 1];
+            int from = l == r.begin.line ? r.begin.column - 1 : 0;
+            int to = l == r.end.line ? Math.min(r.end.column, line.length()) : line.length();
+            sb.append(line, Math.min(from, line.length()), Math.max(to, Math.min(from, line.length())));
+            if (l < r.end.line) {
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     /** Parses one snippet; {@code cell} locates errors. */
