@@ -98,7 +98,7 @@ for mib in "${sizes[@]}"; do
   rm -rf "$work-lib" "$out/lib-$mib"
   echo "$mib	$lib" >> "$out/library.tsv"
   echo "raw $mib MiB: restic first ${rf[*]} | kale4j first ${kf[*]} | restic incr ${ri[*]} | kale4j incr ${ki[*]} | restic restore ${rr[*]} | kale4j restore ${kr[*]}"
-  rm -rf "$work" "$out/rr-$mib" "$out/kr-$mib" "$out/restic-$mib" "$out/kale4j-$mib"
+  rm -rf "$work" "$out/rr-$mib" "$out/kr-$mib" "$out/restic-$mib" "$out/kale4j-$mib" "$out/restic-$mib-i" "$out/kale4j-$mib-i"
 done
 
 uptime
