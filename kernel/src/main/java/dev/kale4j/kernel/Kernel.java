@@ -129,6 +129,12 @@ public final class Kernel implements EngineOutput, InputProvider {
         if (type == SocketType.ROUTER) {
             s.setRouterHandover(true);
         }
+        if (type == SocketType.PUB) {
+            // A burst of requests makes two status messages each; with the default high-water
+            // mark (1000) a slow subscriber would silently lose the tail, including the idle
+            // status it waits for. Queue generously instead.
+            s.setSndHWM(200_000);
+        }
         s.bind(connection.address(port));
         return s;
     }

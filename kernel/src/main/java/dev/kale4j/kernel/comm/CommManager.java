@@ -59,7 +59,7 @@ public final class CommManager {
             LOG.warn("comm_msg for unknown comm {}", m.content().path("comm_id").asText(""));
             return;
         }
-        targets.get(comm.target()).received(comm, withParent(data(m), m));
+        targets.get(comm.target()).received(comm, data(m), m);
     }
 
     public void close(Message m) {
@@ -71,10 +71,6 @@ public final class CommManager {
 
     private ObjectNode data(Message m) {
         return m.content().path("data") instanceof ObjectNode o ? o : json.createObjectNode();
-    }
-
-    private static ObjectNode withParent(ObjectNode data, Message m) {
-        return data;
     }
 
     void send(Comm comm, Message parent, ObjectNode data) {

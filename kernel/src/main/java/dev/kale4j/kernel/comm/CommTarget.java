@@ -7,7 +7,8 @@ public interface CommTarget {
     default void opened(Comm comm, ObjectNode data) {
     }
 
-    void received(Comm comm, ObjectNode data);
+    /** {@code request} is the comm_msg, the parent of whatever the target sends back. */
+    void received(Comm comm, ObjectNode data, dev.kale4j.kernel.messages.Message request);
 
     default void closed(Comm comm, ObjectNode data) {
     }
