@@ -154,7 +154,7 @@ export interface IKale4jClient {
   status(runId: string): Promise<RunState>;
   listRuns(path?: string): Promise<RunState[]>;
   logs(runId: string, step: string): Promise<string>;
-  restore(runId: string, step: string, folder: string): Promise<{ folder?: string; message?: string; variables?: string[] }>;
+  restore(runId: string, step: string, folder: string, after?: boolean): Promise<{ folder?: string; message?: string; variables?: string[] }>;
   /** Dependencies of the steps of the run about to start (from compile), for kernels whose progress lacks them. */
   setPendingGraph?(steps: { name: string; deps: string[] }[], pipeline?: string): void;
   dispose(): void;
@@ -419,9 +419,10 @@ export class Kale4jClient implements IKale4jClient {
   async restore(
     runId: string,
     step: string,
-    folder: string
+    folder: string,
+    after = true
   ): Promise<{ folder?: string; message?: string; variables?: string[] }> {
-    const r = await this.request('restore', { run_id: runId, run: runId, step, folder, notebook: this._path }, 300000);
+    const r = await this.request('restore', { run_id: runId, run: runId, step, folder, after, notebook: this._path }, 300000);
     return { folder: r.folder, message: r.message, variables: Array.isArray(r.variables) ? r.variables : undefined };
   }
 

@@ -171,7 +171,7 @@ class Controller {
     const content = new RunView({
       client,
       run,
-      restoreVariables: (runId, step) => this._execute(nb, `%pipeline restore ${runId} ${step}`)
+      restoreVariables: (runId, step, after) => this._execute(nb, `%pipeline restore ${runId} ${step}${after ? ' --after' : ''}`)
     });
     const w = new MainAreaWidget({ content });
     w.id = content.id;

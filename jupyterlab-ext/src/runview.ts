@@ -22,7 +22,7 @@ export interface RunViewOptions {
   client: IKale4jClient;
   run: RunState;
   /** Runs `%pipeline restore ...` in the notebook's kernel; resolves to the text it printed. */
-  restoreVariables?: (runId: string, step: string) => Promise<string>;
+  restoreVariables?: (runId: string, step: string, after: boolean) => Promise<string>;
 }
 
 export class RunView extends Widget {
@@ -215,10 +215,19 @@ export class RunView extends Widget {
     const restore = el('button', { type: 'button', class: 'jp-Button jp-mod-accept kale4j-restore' }, 'Restore');
     restore.disabled = !restoreable || this._restoring;
     restore.title = restoreable ? 'Restore this step\u2019s files into the folder and its variables into the kernel' : 'Only finished steps can be restored';
-    restore.addEventListener('click', () => void this._restore(s.name, folder.value.trim()));
+    const when = el('select', { class: 'kale4j-restore-when', 'aria-label': 'Variables to restore' });
+    for (const [v, l] of [['after', 'its outputs (after the step)'], ['before', 'its inputs (before the step)']]) {
+      const o = el('option', { value: v }, l);
+      o.selected = (this._when ?? (s.status === 'Failed' ? 'before' : 'after')) === v;
+      when.append(o);
+    }
+    when.addEventListener('change', () => (this._when = when.value));
+    restore.disabled = this._restoring || !(restoreable || s.status === 'Failed');
+    restore.addEventListener('click', () => void this._restore(s.name, folder.value.trim(), when.value === 'after'));
     d.append(
       el('h4', {}, 'Restore'),
-      el('div', { class: 'kale4j-row' }, el('label', {}, 'Files into ', folder), restore),
+      el('div', { class: 'kale4j-row' }, el('label', {}, 'Files into ', folder)),
+      el('div', { class: 'kale4j-row' }, el('label', {}, 'Variables: ', when), restore),
       el('div', { class: 'kale4j-restore-result', role: 'status' }, this._restoreMessage)
     );
     d.append(el('h4', {}, 'Logs'), el('pre', { class: 'kale4j-logs' }, this._logs ?? 'Loading\u2026'));
@@ -232,7 +241,7 @@ export class RunView extends Widget {
     return t;
   }
 
-  private async _restore(step: string, folder: string): Promise<void> {
+  private async _restore(step: string, folder: string, after: boolean): Promise<void> {
     this._restoring = true;
     this._restoreMessage = 'Restoring\u2026';
     this._renderDetails();
@@ -240,7 +249,7 @@ export class RunView extends Widget {
     let ok = true;
     let variablesDone = false;
     try {
-      const r = await this._client.restore(this._run.run_id, step, folder);
+      const r = await this._client.restore(this._run.run_id, step, folder, after);
       if (r.variables && !r.folder) {
         // This kernel's restore loads the step's variables into the session (files are not restored).
         variablesDone = true;
@@ -250,11 +259,13 @@ export class RunView extends Widget {
       }
     } catch (e) {
       ok = false;
-      parts.push(`Files not restored: ${(e as Error).message}`);
+      const msg = (e as Error).message;
+      parts.push(`Not restored: ${msg}`);
+      variablesDone = !/unknown action/.test(msg); // the kernel tried and said why
     }
     if (this._restoreVariables && !variablesDone) {
       try {
-        const out = await this._restoreVariables(this._run.run_id, step);
+        const out = await this._restoreVariables(this._run.run_id, step, after);
         parts.push(out.trim() || 'Variables restored into the kernel.');
       } catch (e) {
         ok = false;
@@ -267,7 +278,7 @@ export class RunView extends Widget {
   }
 
   private _client: IKale4jClient;
-  private _restoreVariables?: (runId: string, step: string) => Promise<string>;
+  private _restoreVariables?: (runId: string, step: string, after: boolean) => Promise<string>;
   private _run: RunState;
   private _header: HTMLElement;
   private _graph: HTMLElement;
@@ -275,6 +286,7 @@ export class RunView extends Widget {
   private _selected: string | null = null;
   private _logs: string | null = null;
   private _folder = '';
+  private _when: string | null = null;
   private _restoring = false;
   private _restoreMessage = '';
   private _timer: any;

@@ -49,7 +49,7 @@ class FakeKale4jKernel(IPythonKernel):
         self.shell.register_magic_function(self._pipeline_magic, "line", "pipeline")
 
     def _pipeline_magic(self, line):
-        words = line.split()
+        words = [w for w in line.split() if w not in ("--after", "--before")]
         if len(words) == 3 and words[0] == "restore":
             print(f"Restored variables of step {words[2]} from run {words[1]}: tokens")
         else:

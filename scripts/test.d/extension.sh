@@ -83,6 +83,6 @@ grep -E "kale4j-jupyterlab v[0-9.]+ .*enabled.*OK" "$out/labextension-list.txt" 
 echo "-- extension: browser test (real_kernel=$real_kernel)"
 mkdir -p "$tmp/root"
 cp "$ext/test/fixtures/word-stats.ipynb" "$ext/test/fixtures/broken.ipynb" "$tmp/root/"
-JUPYTER_BIN="$venv/bin/jupyter" TEST_ROOT="$tmp/root" TEST_HOME="$tmp/home" OUT="$out" PATH="$venv/bin:$PATH" \
+REAL_KERNEL="$real_kernel" JUPYTER_BIN="$venv/bin/jupyter" TEST_ROOT="$tmp/root" TEST_HOME="$tmp/home" OUT="$out" PATH="$venv/bin:$PATH" \
   timeout 600 node "$ext/ui-tests/browser.test.mjs"
 echo "extension: all passed (screenshots in $out)"
