@@ -215,3 +215,15 @@ def test_comms(kernel):
     while reply is None or reply["msg_type"] != "comm_info_reply":
         reply = kc.get_shell_msg(timeout=10)
     assert comm_id not in reply["content"]["comms"]
+
+
+def test_shutdown_request_with_restart(kernel):
+    kernel.run("int beforeRestart = 1;")
+    old_pid = kernel.km.provisioner.pid if kernel.km.provisioner else None
+    kernel.km.restart_kernel(now=False)  # sends shutdown_request(restart=True), then starts a new kernel
+    kernel.kc.wait_for_ready(timeout=60)
+    if old_pid is not None:
+        assert kernel.km.provisioner.pid != old_pid
+    assert kernel.value("1 + 1") == "2"
+    reply, _ = kernel.run("beforeRestart")
+    assert reply["status"] == "error"

@@ -392,8 +392,26 @@ public final class PipelineSupport {
                         }
                     }
                 }
+                case "targets" -> {
+                    reply.put("ok", true).putArray("available").add("local");
+                    ObjectNode reasons = reply.putObject("reasons");
+                    for (String t : List.of("argo", "kfp", "katib")) {
+                        reasons.put(t, "the kernel runs pipelines locally; use kale4j submit for " + t);
+                    }
+                }
+                case "logs" -> {
+                    Path stepDir = RunLayout.existing(home(notebook(nbArg)), data.path("run_id").asText(data.path("run").asText("")))
+                            .stepDir(data.path("step").asText(""));
+                    StringBuilder logs = new StringBuilder();
+                    for (String f : List.of("stdout.log", "stderr.log")) {
+                        if (Files.isRegularFile(stepDir.resolve(f))) {
+                            logs.append(Files.readString(stepDir.resolve(f)));
+                        }
+                    }
+                    reply.put("ok", true).put("logs", logs.toString());
+                }
                 case "restore" -> {
-                    List<String> vars = restore(notebook(nbArg), data.path("run").asText("latest"),
+                    List<String> vars = restore(notebook(nbArg), data.path("run").asText(data.path("run_id").asText("latest")),
                             data.path("step").asText(""), !data.path("after").asBoolean(false));
                     ArrayNode v = reply.put("ok", true).putArray("variables");
                     vars.forEach(v::add);
