@@ -96,12 +96,12 @@ export function parseProgress(line: string): Progress | null {
   if (m) {
     return { kind: 'finished', runId: m[1], status: statusWord(m[2]), durationMs: parseInt(m[3], 10) };
   }
-  m = /^ {2}(\S+)\s+(Pending|Running|Succeeded|Failed|Skipped|Cached)\b ?\s*(?:([\d.]+) s)?(?: {2}(.*))?$/.exec(line);
+  m = /^ {2}(\S+)\s+(pending|running|succeeded|failed|skipped|cached)\b ?\s*(?:([\d.]+) s)?(?: {2}(.*))?$/i.exec(line);
   if (m) {
     return {
       kind: 'step',
       step: m[1],
-      status: m[2] as StepStatus,
+      status: statusWord(m[2]) as StepStatus,
       durationMs: m[3] !== undefined ? Math.round(parseFloat(m[3]) * 1000) : undefined,
       message: m[4]
     };

@@ -162,7 +162,11 @@ export class PipelinePanel extends Widget {
     const available = new Set(this._targets?.available ?? ['local']);
     const target = el('select', { 'data-field': 'target', class: 'kale4j-target' });
     for (const t of ['local', 'argo', 'kfp'] as Target[]) {
-      const o = el('option', { value: t }, TARGET_LABELS[t] + (available.has(t) ? '' : ' (no cluster configured)'));
+      const o = el('option', { value: t }, TARGET_LABELS[t] + (available.has(t) ? '' : ' (not available)'));
+      const why = this._targets?.reasons?.[t];
+      if (why) {
+        o.title = why;
+      }
       o.disabled = !available.has(t);
       o.selected = s.target === t;
       target.append(o);
@@ -173,7 +177,8 @@ export class PipelinePanel extends Widget {
     target.addEventListener('change', () => this._save(x => (x.target = target.value as Target)));
     fields.append(this._labelled('Target', target));
     if (available.size === 1) {
-      fields.append(el('div', { class: 'kale4j-hint' }, 'Runs locally. Argo and Kubeflow Pipelines need a cluster in the kale4j configuration.'));
+      const why = this._targets?.reasons?.argo ?? this._targets?.reasons?.kfp;
+      fields.append(el('div', { class: 'kale4j-hint' }, 'Runs locally.' + (why ? ` Argo and Kubeflow Pipelines: ${why}.` : ' Argo and Kubeflow Pipelines need a cluster.')));
     }
 
     fields.append(this._text('Image', s.docker_image, 'docker_image', v => this._save(x => (x.docker_image = v))));

@@ -123,6 +123,7 @@ describe("the kernel's graph/run_progress shape (kernel/.../PipelineSupport.java
     expect(parseProgress('  report               Failed     0.2 s  step report failed at cell 7')).toMatchObject({
       status: 'Failed', message: 'step report failed at cell 7'
     });
+    expect(parseProgress('  numbers              succeeded  0.4 s')).toMatchObject({ step: 'numbers', status: 'Succeeded', durationMs: 400 });
     expect(parseProgress('run 20261122-1 Succeeded in 4200 ms')).toEqual({ kind: 'finished', runId: '20261122-1', status: 'Succeeded', durationMs: 4200 });
     expect(parseProgress('note: added dependency')).toBeNull();
   });
