@@ -73,8 +73,14 @@ else
  "display_name": "Java (kale4j)", "language": "java"}
 JSON
 fi
-# The kale4j install command may install the extension itself; install.sh makes sure it is this build.
-bash "$ext/install.sh" "$prefix"
+labext="$prefix/share/jupyter/labextensions/kale4j-jupyterlab"
+if [ "$real_kernel" = 1 ]; then
+  # ./kale4j install copies the prebuilt extension (built above) beside the kernelspec.
+  cat "$out/kale4j-install.log"
+  [ -f "$labext/package.json" ] || { echo "extension: ./kale4j install --prefix did not install the extension"; exit 1; }
+else
+  bash "$ext/install.sh" "$prefix"
+fi
 "$venv/bin/jupyter" labextension list >"$out/labextension-list.txt" 2>&1
 cat "$out/labextension-list.txt"
 grep -E "kale4j-jupyterlab v[0-9.]+ .*enabled.*OK" "$out/labextension-list.txt" >/dev/null \
