@@ -236,7 +236,9 @@ export class RunView extends Widget {
   private _metricsTable(metrics: Record<string, unknown>): HTMLElement {
     const t = el('table', { class: 'kale4j-metrics' });
     for (const [k, v] of Object.entries(metrics)) {
-      t.append(el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))));
+      const text = typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6)))
+        : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      t.append(el('tr', {}, el('th', {}, k), el('td', { title: String(v) }, text)));
     }
     return t;
   }
