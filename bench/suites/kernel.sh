@@ -26,9 +26,17 @@ if [ ! -f "$jjava_dir/java/kernel.json" ]; then
   fi
 fi
 jjava_spec="$(find "$jjava_dir" -name kernel.json 2>/dev/null | head -1 || true)"
+# Or a JJava built elsewhere (JJAVA_HOME holds jjava.jar and jjava-launcher.jar): run as its kernelspec does.
+if [ -z "$jjava_spec" ] && [ -n "${JJAVA_HOME:-}" ] && [ -f "$JJAVA_HOME/jjava.jar" ]; then
+  mkdir -p "$out/jjava-home"
+  printf '{"argv": ["java", "-jar", "%s/jjava-launcher.jar", "%s/jjava.jar", "{connection_file}"], "display_name": "Java (jjava)", "language": "java", "interrupt_mode": "message"}\n' \
+    "$JJAVA_HOME" "$JJAVA_HOME" > "$out/jjava-home/kernel.json"
+  jjava_spec="$out/jjava-home/kernel.json"
+fi
 if [ -n "$jjava_spec" ]; then
   # Its kernel.json uses {resource_dir}; resolve it for a direct start.
-  sed "s#{resource_dir}#$(dirname "$jjava_spec")#g" "$jjava_spec" > "$out/jjava-kernel.json"
+  sed "s#{resource_dir}#$(dirname "$jjava_spec")#g" "$jjava_spec" > "$out/jjava-kernel.json.tmp"
+  mv "$out/jjava-kernel.json.tmp" "$out/jjava-kernel.json"
   specs+=("jjava=$out/jjava-kernel.json")
 else
   echo "-- JJava could not be downloaded here ($jjava_url); comparing with the issue's JJava numbers for"

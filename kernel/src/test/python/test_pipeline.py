@@ -1,6 +1,7 @@
 """Pipeline awareness through a real client: tags from execute_request metadata, live warnings,
 %pipeline graph/run/status/restore and the kale4j comm target."""
 import json
+import pathlib
 import time
 import uuid
 
@@ -96,6 +97,14 @@ def test_pipeline_run_status_restore_and_comm(kernel, tmp_path):
     reply, outs = kernel.run("%pipeline restore latest total --before --notebook " + str(nb))
     assert reply["status"] == "ok", reply
     assert kernel.value("numbers") == "[1, 2, 3, 4]"
+    # --after loads the step's own outputs.
+    reply, _ = kernel.run("%pipeline restore latest numbers --after --notebook " + str(nb))
+    assert reply["status"] == "ok", reply
+    # Compiling to the pipeline model (ir) writes the pipeline JSON next to the notebook.
+    out = kernel.stdout("%pipeline compile --target ir -o compiled --notebook " + str(nb))
+    written = pathlib.Path(out.strip().splitlines()[-1])
+    assert written.exists() and written.parent == tmp_path / "compiled"
+    assert {s["name"] for s in json.loads(written.read_text())["steps"]} == {"numbers", "total"}
     # The same through the JupyterLab extension's comm.
     kc = kernel.kc
     comm_id = str(uuid.uuid4())

@@ -92,6 +92,10 @@ public final class Kernel implements EngineOutput, InputProvider {
     public Kernel(ObjectMapper json, ConnectionInfo connection) {
         this.json = json;
         this.connection = connection;
+        // jeromq's I/O threads report problems while the context closes at shutdown (channels
+        // already closed); they are expected then, so they go to the debug log, not stderr.
+        zmq.setUncaughtExceptionHandler((t, e) -> LOG.debug("jeromq {}: {}", t.getName(), e.toString()));
+        zmq.setNotificationExceptionHandler((t, e) -> LOG.debug("jeromq {}: {}", t.getName(), e.toString()));
         this.streams = new OutputStreams(this::publishStream);
     }
 
@@ -220,6 +224,17 @@ public final class Kernel implements EngineOutput, InputProvider {
     // ---- execute ----
 
     private void execute(Message m) {
+        long t0 = System.nanoTime();
+        try {
+            executeTimed(m);
+        } finally {
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("execute_request handled in {} us", (System.nanoTime() - t0) / 1000);
+            }
+        }
+    }
+
+    private void executeTimed(Message m) {
         ObjectNode c = m.content();
         String code = c.path("code").asText("");
         boolean silent = c.path("silent").asBoolean(false);

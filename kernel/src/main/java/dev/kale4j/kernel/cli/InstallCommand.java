@@ -42,6 +42,8 @@ public final class InstallCommand implements Callable<Integer> {
                 !noCds);
         System.out.println("Installed kernelspec kale4j in " + done.kernelDir());
         System.out.println("Kernel jars in " + done.libDir());
+        System.out.println(done.labExtension() != null ? "JupyterLab extension in " + done.labExtension()
+                : "JupyterLab extension not installed (not built: run jupyterlab-ext/build.sh, then install again)");
         return 0;
     }
 }

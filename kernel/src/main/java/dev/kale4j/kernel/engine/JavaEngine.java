@@ -223,7 +223,11 @@ public final class JavaEngine implements AutoCloseable {
                         List.of(red("cell line " + line + ": the code is incomplete (missing '}', ')' or ';'?)"),
                                 firstLineOf(chunk.source()))), vars, names);
             }
+            long evalStart = System.nanoTime();
             List<SnippetEvent> events = s.jshell.eval(chunk.source());
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("eval took {} us", (System.nanoTime() - evalStart) / 1000);
+            }
             if (s.dead) {
                 return failed(engineDied(s), vars, names);
             }

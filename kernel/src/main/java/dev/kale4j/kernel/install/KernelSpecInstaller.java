@@ -33,8 +33,37 @@ public final class KernelSpecInstaller {
     private KernelSpecInstaller() {
     }
 
-    /** Result of an installation: where kernel.json and the jars went. */
-    public record Installed(Path kernelDir, Path libDir, Path kernelJson) {
+    /** Result of an installation: where kernel.json, the jars and the extension (or null) went. */
+    public record Installed(Path kernelDir, Path libDir, Path kernelJson, Path labExtension) {
+    }
+
+    public static final String LAB_EXTENSION = "kale4j-jupyterlab";
+
+    /**
+     * Copies the prebuilt JupyterLab extension ({@code jupyterlab-ext/kale4j_labextension} of the
+     * kale4j checkout) to {@code PREFIX/share/jupyter/labextensions/kale4j-jupyterlab}, where
+     * JupyterLab finds prebuilt extensions. Null when it has not been built.
+     */
+    public static Path installLabExtension(Path prefix, Path kale4jHome) throws IOException {
+        if (kale4jHome == null) {
+            return null;
+        }
+        Path built = kale4jHome.resolve("jupyterlab-ext").resolve("kale4j_labextension");
+        if (!Files.isRegularFile(built.resolve("package.json"))) {
+            return null;
+        }
+        Path dest = prefix.resolve("share/jupyter/labextensions").resolve(LAB_EXTENSION);
+        if (Files.isDirectory(dest)) {
+            try (Stream<Path> old = Files.walk(dest)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        copyTree(built, dest);
+        Files.writeString(dest.resolve("install.json"), "{\"packageManager\": \"kale4j\", \"packageName\": \""
+                + LAB_EXTENSION + "\", \"uninstallInstructions\": \"Remove " + dest + "\"}\n");
+        return dest;
     }
 
     public static Installed install(Path prefix, List<Path> jars) {
@@ -96,7 +125,9 @@ public final class KernelSpecInstaller {
             spec.putObject("metadata").put("debugger", false);
             Path kernelJson = kernelDir.resolve("kernel.json");
             json.writeValue(kernelJson.toFile(), spec);
-            return new Installed(kernelDir, libDir, kernelJson);
+            String home = System.getProperty("kale4j.home");
+            Path ext = installLabExtension(prefix, home == null ? null : Path.of(home));
+            return new Installed(kernelDir, libDir, kernelJson, ext);
         } catch (IOException e) {
             throw new UserError("cannot install the kernel into " + prefix + ": " + e.getMessage());
         }

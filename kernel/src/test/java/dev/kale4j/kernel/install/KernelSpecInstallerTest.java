@@ -28,4 +28,16 @@ class KernelSpecInstallerTest {
         assertThat(argv.get(argv.size() - 1)).isEqualTo("{connection_file}");
         assertThat(prefix.resolve("share/kale4j/lib/kale4j-kernel.jar")).exists();
     }
+
+    @Test
+    void installsThePrebuiltLabExtensionWhenItExists(@TempDir Path prefix, @TempDir Path home) throws Exception {
+        assertThat(KernelSpecInstaller.installLabExtension(prefix, home)).isNull();
+        Path built = Files.createDirectories(home.resolve("jupyterlab-ext/kale4j_labextension/static"));
+        Files.writeString(built.getParent().resolve("package.json"), "{\"name\": \"kale4j-jupyterlab\"}");
+        Files.writeString(built.resolve("remoteEntry.js"), "// js");
+        Path dest = KernelSpecInstaller.installLabExtension(prefix, home);
+        assertThat(dest).isEqualTo(prefix.resolve("share/jupyter/labextensions/kale4j-jupyterlab"));
+        assertThat(dest.resolve("static/remoteEntry.js")).exists();
+        assertThat(Files.readString(dest.resolve("install.json"))).contains("kale4j-jupyterlab");
+    }
 }
