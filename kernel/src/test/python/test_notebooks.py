@@ -8,14 +8,16 @@ from nbclient import NotebookClient
 from conftest import KERNEL_NAME
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
-NOTEBOOKS = sorted(ROOT.glob("kernel/src/test/notebooks/*.ipynb")) + sorted(ROOT.glob("kernel/samples/*.ipynb"))
+# The kernel's own notebooks and the project's sample pipelines.
+NOTEBOOKS = sorted(ROOT.glob("kernel/src/test/notebooks/*.ipynb")) + sorted(ROOT.glob("samples/*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=120,
-                            resources={"metadata": {"path": str(path.parent)}})
+    # Run in a scratch directory: sample notebooks write data and model files next to themselves.
+    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=180,
+                            resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert code_cells
