@@ -1,7 +1,6 @@
 package dev.kale4j.kernel.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,11 +20,12 @@ import org.junit.jupiter.api.Test;
 /** The sample Notebook resource against Kubeflow's Notebook CRD, and the image's Kubeflow contract. */
 class NotebookImageTest {
     private static final Path MODULE = Path.of(System.getProperty("user.dir"));
-    private static final Path CRD = MODULE.getParent().getParent().resolve("shared/data/kubeflow-notebooks-v1.11.0-crd-kubeflow.org_notebooks.yaml");
+    /** Copied from ../shared/data with its provenance (src/test/resources/crds/PROVENANCE.md). */
+    private static final Path CRD = MODULE.resolve("src/test/resources/crds/kubeflow-notebooks-v1.11.0-crd-kubeflow.org_notebooks.yaml");
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
     private JsonSchema schema() throws Exception {
-        assumeTrue(Files.isRegularFile(CRD), "Notebook CRD not present at " + CRD);
+        assertThat(CRD).isRegularFile();
         JsonNode crd = yaml.readTree(CRD.toFile());
         JsonNode v1 = null;
         for (JsonNode v : crd.path("spec").path("versions")) {
