@@ -37,10 +37,6 @@ final class StepContext {
         return captured.get(variable);
     }
 
-    synchronized boolean hasCaptured(String variable) {
-        return captured.containsKey(variable);
-    }
-
     void registerType(String name, Class<?> type) {
         types.put(name, type);
     }
