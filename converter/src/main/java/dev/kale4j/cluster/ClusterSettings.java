@@ -25,7 +25,8 @@ import java.util.ArrayList;
  *   "workspace": {"size": "1Gi", "storage_class": "standard", "access_mode": "ReadWriteOnce",
  *                 "claim_name": "existing-pvc"},
  *   "snapshot": {"repo": "s3://bucket/prefix", "s3_endpoint": "http://minio:9000", "s3_secret": "kale4j-s3",
- *                "volume_snapshot_class": "csi-snapclass"}
+ *                "volume_snapshot_class": "csi-snapclass"},
+ *   "cache_max_age": "720h"
  * }
  * </pre>
  * Unknown keys are errors, so a misspelling is not silently ignored.
@@ -37,11 +38,14 @@ public record ClusterSettings(
         List<Toleration> tolerations,
         Map<String, String> requests,
         Workspace workspace,
-        Snapshot snapshot) {
+        Snapshot snapshot,
+        String cacheMaxAge) {
 
     public static final String KEY = "cluster";
     private static final Set<String> KEYS = Set.of("data_passing", "service_account", "node_selector", "tolerations",
-            "requests", "workspace", "snapshot");
+            "requests", "workspace", "snapshot", "cache_max_age");
+    /** How long an Argo memoization entry of a {@code cache:enabled} step stays valid unless the notebook says. */
+    public static final String DEFAULT_CACHE_MAX_AGE = "720h";
     private static final Set<String> TOLERATION_KEYS = Set.of("key", "operator", "value", "effect", "tolerationSeconds");
     private static final Set<String> WORKSPACE_KEYS = Set.of("size", "storage_class", "access_mode", "claim_name");
     private static final Set<String> SNAPSHOT_KEYS = Set.of("repo", "s3_endpoint", "s3_secret", "volume_snapshot_class");
@@ -125,9 +129,17 @@ public record ClusterSettings(
             }
             snapshot = new Snapshot(repo, text(s, "s3_endpoint"), text(s, "s3_secret"), text(s, "volume_snapshot_class"));
         }
+        String maxAge = text(c, "cache_max_age");
+        if (maxAge == null) {
+            maxAge = DEFAULT_CACHE_MAX_AGE;
+        } else if (!maxAge.matches("[1-9][0-9]*(s|m|h)")) {
+            // Argo parses maxAge as a Go duration; days are not one.
+            throw new UserError(where + ".cache_max_age must be a number of seconds, minutes or hours such as"
+                    + " \"180s\", \"30m\" or \"720h\", not \"" + maxAge + "\"");
+        }
         return new ClusterSettings(passing, text(c, "service_account"), stringMap(c.get("node_selector"),
                 where + ".node_selector"), tolerations, stringMap(c.get("requests"), where + ".requests"), workspace,
-                snapshot);
+                snapshot, maxAge);
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

@@ -99,6 +99,15 @@ public final class Schemas {
         return out;
     }
 
+    /**
+     * Keys that neither Argo schema (3.7 nor 4.1) knows: a manifest meant for both may carry a key only one
+     * version has (the 3.x ConfigMapKeySelector {@code key} of a memoization cache), never one neither has.
+     */
+    public static List<String> unknownArgoKeys(String definition, JsonNode doc) {
+        List<String> v3 = unknownKeys(ARGO_V3, definition, doc);
+        return unknownKeys(ARGO_V4, definition, doc).stream().filter(v3::contains).toList();
+    }
+
     public static List<String> unknownKeys(String file, String definition, JsonNode doc) {
         ObjectNode root = definition(file, definition);
         return unknownKeys(root, root.path("definitions").path(definition), doc, "");

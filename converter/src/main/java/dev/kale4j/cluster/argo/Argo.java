@@ -81,6 +81,10 @@ public final class Argo {
     public record Template(String name, Inputs inputs, Outputs outputs, PodMetadata metadata, DagTemplate dag,
                            Container container, ResourceTemplate resource, RetryStrategy retryStrategy,
                            String activeDeadlineSeconds, Affinity affinity, Memoize memoize) {
+        public Template withoutMemoize() {
+            return new Template(name, inputs, outputs, metadata, dag, container, resource, retryStrategy,
+                    activeDeadlineSeconds, affinity, null);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -122,7 +126,14 @@ public final class Argo {
     public record Cache(ConfigMapRef configMap) {
     }
 
+    /**
+     * Argo 3.x types the cache as a ConfigMapKeySelector whose {@code key} is required (and unused: entries are
+     * keyed by {@code memoize.key}); 4.x made it a plain reference. Writing both keeps one manifest valid for both.
+     */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record ConfigMapRef(String name) {
+    public record ConfigMapRef(String name, String key) {
+        public static ConfigMapRef of(String name) {
+            return new ConfigMapRef(name, "kale4j");
+        }
     }
 }

@@ -140,6 +140,13 @@ public final class ArgoCompiler implements TargetCompiler {
                         + ".outputs.artifacts." + artifactName(in.variable()) + "}}", null, null));
             }
         }
+        if (ArgoMemo.memoized(plan, s)) {
+            params = new ArrayList<>(params);
+            for (String producer : ArgoMemo.producers(plan, s)) {
+                params.add(Argo.Parameter.of(ArgoMemo.DIGEST_INPUT_PREFIX + producer,
+                        "{{tasks." + producer + ".outputs.parameters." + ArgoMemo.DIGEST_OUTPUT + "}}"));
+            }
+        }
         return new Argo.DagTask(s.k8sName(), s.k8sName(), deps,
                 params.isEmpty() && artifacts.isEmpty() ? null : new Argo.Arguments(params, artifacts));
     }
@@ -147,7 +154,12 @@ public final class ArgoCompiler implements TargetCompiler {
     private static Argo.Template stepTemplate(ClusterPlan plan, StepPlan s) {
         ClusterSettings cs = plan.settings();
         boolean artifacts = plan.dataPassing() == DataPassing.ARTIFACTS;
-        List<Argo.Parameter> inParams = s.step().parameters().stream().map(Argo.Parameter::input).toList();
+        List<Argo.Parameter> inParams = new ArrayList<>(
+                s.step().parameters().stream().map(Argo.Parameter::input).toList());
+        boolean memoized = ArgoMemo.memoized(plan, s);
+        if (memoized) {
+            ArgoMemo.producers(plan, s).forEach(p -> inParams.add(Argo.Parameter.input(ArgoMemo.DIGEST_INPUT_PREFIX + p)));
+        }
         List<Argo.Artifact> inArtifacts = new ArrayList<>();
         List<Argo.Artifact> outArtifacts = new ArrayList<>();
         if (artifacts) {
@@ -166,6 +178,12 @@ public final class ArgoCompiler implements TargetCompiler {
                 "--metrics-out", ContainerPaths.OUTPUTS + "/metrics.json"));
         for (String p : s.step().parameters()) {
             args.addAll(List.of("-p", p + "={{inputs.parameters." + p + "}}"));
+        }
+        if (ArgoMemo.publishesDigest(plan)) {
+            String file = ContainerPaths.OUTPUTS + "/" + ArgoMemo.DIGEST_FILE;
+            args.addAll(List.of("--digest-out", file));
+            outParams.add(new Argo.Parameter(ArgoMemo.DIGEST_OUTPUT, null, null, new Argo.ValueFrom(file, "none"),
+                    "SHA-256 of this step's outputs: the memoization key of the steps that consume them"));
         }
         List<EnvVar> env = new ArrayList<>();
         for (SecretEnv se : s.secrets()) {
@@ -204,7 +222,8 @@ public final class ArgoCompiler implements TargetCompiler {
         return new Argo.Template(s.k8sName(),
                 inParams.isEmpty() && inArtifacts.isEmpty() ? null : new Argo.Inputs(inParams, inArtifacts),
                 new Argo.Outputs(outParams, outArtifacts), new Argo.PodMetadata(labels, s.annotations()), null,
-                container, null, retry, deadline, sameNodeAffinity(plan), null);
+                container, null, retry, deadline, sameNodeAffinity(plan),
+                memoized ? ArgoMemo.memoize(plan, s) : null);
     }
 
     /**

@@ -96,12 +96,16 @@ public final class KatibCompiler implements TargetCompiler {
             trialParams.addObject().put("name", p.name()).put("reference", p.name())
                     .put("description", "pipeline parameter " + p.name());
         }
-        template.set("trialSpec", m.valueToTree(trialWorkflow(plan, k)));
+        template.set("trialSpec", m.valueToTree(trialWorkflow(plan, k, primary)));
         return exp;
     }
 
-    /** The pipeline's Workflow with searched parameters set to {@code ${trialParameters.NAME}}; Katib names it. */
-    static Argo.Workflow trialWorkflow(ClusterPlan plan, KatibSettings k) {
+    /**
+     * The pipeline's Workflow with searched parameters set to {@code ${trialParameters.NAME}}; Katib names it.
+     * The step that reports the objective always runs: Katib's collector reads the metrics from its pod, and a
+     * memoized step has none. Its upstream steps stay memoized, so trials share unchanged data preparation.
+     */
+    static Argo.Workflow trialWorkflow(ClusterPlan plan, KatibSettings k, StepPlan primary) {
         Argo.Workflow wf = ArgoCompiler.build(plan);
         List<Argo.Parameter> args = new ArrayList<>();
         for (Parameter p : plan.pipeline().parameters()) {
@@ -111,7 +115,9 @@ public final class KatibCompiler implements TargetCompiler {
         }
         Argo.WorkflowSpec s = wf.spec();
         Argo.WorkflowSpec spec = new Argo.WorkflowSpec(s.entrypoint(), Argo.Arguments.ofParameters(args),
-                s.serviceAccountName(), s.templates(), s.volumeClaimTemplates(), s.volumes(), s.nodeSelector(),
+                s.serviceAccountName(), s.templates().stream()
+                        .map(t -> t.name().equals(primary.k8sName()) ? t.withoutMemoize() : t).toList(),
+                s.volumeClaimTemplates(), s.volumes(), s.nodeSelector(),
                 s.tolerations(), s.affinity(), s.podMetadata(), s.podGC());
         var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(wf.metadata()).withGenerateName(null)
                 .withNamespace(null).build();

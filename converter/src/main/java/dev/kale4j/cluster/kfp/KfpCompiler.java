@@ -222,7 +222,10 @@ public final class KfpCompiler implements TargetCompiler {
         PipelineTaskSpec.Builder t = PipelineTaskSpec.newBuilder()
                 .setTaskInfo(PipelineTaskInfo.newBuilder().setName(s.k8sName()))
                 .setComponentRef(ComponentRef.newBuilder().setName(comp))
-                .setCachingOptions(PipelineTaskSpec.CachingOptions.newBuilder().setEnableCache(s.cache()));
+                // KFP's cache key covers inputs and artifacts, not a workspace volume: a cache hit there would leave
+                // the new run's volume without the step's outputs, so volume passing never caches.
+                .setCachingOptions(PipelineTaskSpec.CachingOptions.newBuilder()
+                        .setEnableCache(s.cache() && plan.dataPassing() == DataPassing.ARTIFACTS));
         s.step().dependencies().forEach(d -> t.addDependentTasks(plan.step(d).k8sName()));
         TaskInputsSpec.Builder in = TaskInputsSpec.newBuilder();
         for (String p : s.step().parameters()) {

@@ -47,7 +47,7 @@ public final class ClusterStepMain {
     /** Parsed command line. */
     record Args(String spec, String run, List<String> params, Map<String, String> inputs, Map<String, String> outputs,
                 String metricsOut, String kfpExecutorInput, String kfpMetricsArtifact, String snapshotRepo, String snapshotSource, List<String> snapshotTags,
-                String snapshotEndpoint, String snapshotOut) {
+                String snapshotEndpoint, String snapshotOut, String digestOut) {
         static Args parse(String[] a) {
             String spec = null;
             String run = null;
@@ -58,6 +58,7 @@ public final class ClusterStepMain {
             String source = ContainerPaths.WORKSPACE;
             String endpoint = null;
             String snapOut = null;
+            String digestOut = null;
             List<String> params = new ArrayList<>();
             List<String> tags = new ArrayList<>();
             Map<String, String> inputs = new LinkedHashMap<>();
@@ -91,6 +92,7 @@ public final class ClusterStepMain {
                     case "--snapshot-tag" -> tags.add(v);
                     case "--snapshot-s3-endpoint" -> endpoint = v;
                     case "--snapshot-out" -> snapOut = v;
+                    case "--digest-out" -> digestOut = v;
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
                 i++;
@@ -99,7 +101,7 @@ public final class ClusterStepMain {
                 throw new IllegalArgumentException("--spec is required");
             }
             return new Args(spec, run, params, inputs, outputs, metricsOut, kfp, kfpMetrics, repo, source, tags,
-                    endpoint, snapOut);
+                    endpoint, snapOut, digestOut);
         }
     }
 
@@ -127,10 +129,7 @@ public final class ClusterStepMain {
         metrics.forEach((k, v) -> System.out.println(k + "=" + v));
         System.out.flush();
         Path metricsFile = args.metricsOut() != null ? Path.of(args.metricsOut()) : outDir.resolve("metrics.json");
-        if (metricsFile.getParent() != null) {
-            Files.createDirectories(metricsFile.getParent());
-        }
-        Files.writeString(metricsFile, PipelineJson.toJson(metrics), StandardCharsets.UTF_8);
+        writeFile(metricsFile, PipelineJson.toJson(metrics));
         if (exit == 0) {
             for (Map.Entry<String, String> o : args.outputs().entrySet()) {
                 Path target = Path.of(o.getValue());
@@ -142,11 +141,21 @@ public final class ClusterStepMain {
             if (args.kfpExecutorInput() != null) {
                 KfpMetricsWriter.write(args.kfpExecutorInput(), args.kfpMetricsArtifact(), metrics);
             }
+            if (args.digestOut() != null) {
+                writeFile(Path.of(args.digestOut()), OutputDigest.of(outDir, spec.outputs()));
+            }
         }
         if (args.snapshotRepo() != null) {
             snapshot(args, spec);
         }
         return exit;
+    }
+
+    private static void writeFile(Path file, String text) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
     /** Puts the run id into the paths and the engine-given input paths into the spec. */

@@ -49,7 +49,7 @@ class ArgoCompilerTest {
     static void assertValid(JsonNode wf, String definition) {
         assertThat(Schemas.validate(Schemas.ARGO_V4, definition, wf)).as("Argo v4.1.2 schema").isEmpty();
         assertThat(Schemas.validate(Schemas.ARGO_V3, definition, wf)).as("Argo v3.7.18 schema").isEmpty();
-        assertThat(Schemas.unknownKeys(Schemas.ARGO_V4, definition, wf)).as("keys the schema does not know").isEmpty();
+        assertThat(Schemas.unknownArgoKeys(definition, wf)).as("keys the schema does not know").isEmpty();
     }
 
     @ParameterizedTest
@@ -70,7 +70,7 @@ class ArgoCompilerTest {
         ((ObjectNode) wf.path("spec").path("templates").get(1)).put("retryStrategey", "x");
         ((ObjectNode) wf.path("spec").path("templates").get(1).path("container")).put("imagee", "x");
         assertThat(Schemas.validate(Schemas.ARGO_V4, WF, wf)).isEmpty();
-        assertThat(Schemas.unknownKeys(Schemas.ARGO_V4, WF, wf))
+        assertThat(Schemas.unknownArgoKeys(WF, wf))
                 .containsExactlyInAnyOrder(".spec.templates[1].retryStrategey", ".spec.templates[1].container.imagee");
         // And the schema itself does catch wrong values.
         ((ObjectNode) wf.path("spec")).putArray("templates").addObject().put("name", 5);
@@ -220,6 +220,86 @@ class ArgoCompilerTest {
         assertThatThrownBy(() -> compile(Fixtures.WORD_STATS, kn -> kn.putObject("cluster").putObject("snapshot")
                 .put("volume_snapshot_class", "csi-snap"), CompileOptions.defaults()))
                 .isInstanceOf(UserError.class).hasMessageContaining("data_passing");
+    }
+
+    @Test
+    void cachedStepsAreMemoizedByCodeParametersAndUpstreamData() {
+        JsonNode wf = compile(Fixtures.WORD_STATS, kn -> { }, CompileOptions.defaults());
+        assertValid(wf, WF);
+        String cache = "kale4j-cache-word-stats";
+        for (String step : List.of("tokenize", "frequencies", "lengths", "report")) {
+            JsonNode t = template(wf, step);
+            // Every step publishes the digest of its outputs for its consumers' keys.
+            assertThat(t.path("outputs").path("parameters").findValuesAsText("name")).contains("digest");
+            assertThat(containerArgs(t)).containsSequence("--digest-out", "/kale4j/outputs/digest");
+            assertThat(t.path("memoize").path("cache").path("configMap").path("name").asText()).isEqualTo(cache);
+            assertThat(t.path("memoize").path("maxAge").asText()).isEqualTo("720h");
+        }
+        JsonNode report = template(wf, "report");
+        String key = report.path("memoize").path("key").asText();
+        assertThat(key).startsWith("{{=sprig.sha256sum('").endsWith(")}}")
+                .contains("inputs.parameters['kale4j-digest-frequencies']", "inputs.parameters['kale4j-digest-lengths']");
+        assertThat(report.path("inputs").path("parameters").findValuesAsText("name"))
+                .contains("kale4j-digest-frequencies", "kale4j-digest-lengths");
+        JsonNode reportTask = task(wf.path("spec").path("templates").get(0).path("dag").path("tasks"), "report");
+        assertThat(reportTask.path("arguments").path("parameters").findValuesAsText("value"))
+                .contains("{{tasks.frequencies.outputs.parameters.digest}}", "{{tasks.lengths.outputs.parameters.digest}}");
+        // Whatever the key references must be an input of the template, or Argo cannot resolve it.
+        List<String> inputs = report.path("inputs").path("parameters").findValuesAsText("name");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("inputs\\.parameters\\['([^']+)'\\]").matcher(key);
+        int refs = 0;
+        while (m.find()) {
+            assertThat(inputs).contains(m.group(1));
+            refs++;
+        }
+        assertThat(refs).isEqualTo(inputs.size());
+        assertThat(template(wf, "tokenize").path("memoize").path("key").asText())
+                .contains("inputs.parameters['text']");
+        // A step with neither parameters nor inputs has a constant key: a valid ConfigMap key as it stands.
+        String prepare = template(compile(Fixtures.LINREG, kn -> { }, CompileOptions.defaults()), "prepare")
+                .path("memoize").path("key").asText();
+        assertThat(prepare).matches("[0-9a-f]{64}");
+        // The key covers the code and the image: another default image is another key.
+        JsonNode other = compile(Fixtures.LINREG, kn -> kn.put("docker_image", "example.org/step:9"),
+                CompileOptions.defaults());
+        assertThat(template(other, "prepare").path("container").path("image").asText()).isEqualTo("example.org/step:9");
+        assertThat(template(other, "prepare").path("memoize").path("key").asText()).isNotEqualTo(prepare);
+        assertThat(template(compile(Fixtures.LINREG, kn -> { }, CompileOptions.defaults()), "prepare")
+                .path("memoize").path("key").asText()).as("deterministic").isEqualTo(prepare);
+    }
+
+    @Test
+    void parametersEnterTheKeyAndCacheDisabledOrAVolumeMeansNoMemoization() {
+        JsonNode wf = compile(Fixtures.LINREG, kn -> kn.putObject("cluster").put("cache_max_age", "24h"),
+                CompileOptions.defaults());
+        assertValid(wf, WF);
+        assertThat(template(wf, "train").has("memoize")).as("cache:disabled").isFalse();
+        assertThat(template(wf, "train").path("inputs").path("parameters").findValuesAsText("name"))
+                .doesNotContain("kale4j-digest-prepare");
+        JsonNode evaluate = template(wf, "evaluate");
+        assertThat(evaluate.path("memoize").path("maxAge").asText()).isEqualTo("24h");
+        String key = evaluate.path("memoize").path("key").asText();
+        // evaluate consumes train's and baseline_model's outputs (train is not memoized but still publishes).
+        assertThat(key).contains("kale4j-digest-train", "kale4j-digest-baseline-model");
+        assertThat(template(wf, "train").path("outputs").path("parameters").findValuesAsText("name")).contains("digest");
+        String reportKey = template(wf, "report").path("memoize").path("key").asText();
+        assertThat(reportKey).contains("inputs.parameters['mode']");
+
+        JsonNode vol = compile(Fixtures.WORD_STATS, kn -> kn.putObject("cluster").put("data_passing", "volume"),
+                CompileOptions.defaults());
+        for (JsonNode t : vol.path("spec").path("templates")) {
+            assertThat(t.has("memoize")).as(t.path("name").asText()).isFalse();
+            assertThat(t.path("outputs").path("parameters").findValuesAsText("name")).doesNotContain("digest");
+        }
+        assertThatThrownBy(() -> compile(Fixtures.WORD_STATS, kn -> kn.putObject("cluster").put("cache_max_age", "7d"),
+                CompileOptions.defaults())).isInstanceOf(UserError.class).hasMessageContaining("cache_max_age")
+                .hasMessageContaining("7d");
+    }
+
+    static List<String> containerArgs(JsonNode template) {
+        List<String> args = new ArrayList<>();
+        template.path("container").path("args").forEach(a -> args.add(a.asText()));
+        return args;
     }
 
     @Test

@@ -38,11 +38,19 @@ class KatibCompilerTest {
         assertThat(Schemas.unknownKeys(Schemas.KATIB, EXPERIMENT, exp)).isEmpty();
         JsonNode trial = exp.path("spec").path("trialTemplate").path("trialSpec");
         assertThat(Schemas.validate(Schemas.ARGO_V4, "io.argoproj.workflow.v1alpha1.Workflow", trial)).isEmpty();
-        assertThat(Schemas.unknownKeys(Schemas.ARGO_V4, "io.argoproj.workflow.v1alpha1.Workflow", trial)).isEmpty();
+        assertThat(Schemas.unknownArgoKeys("io.argoproj.workflow.v1alpha1.Workflow", trial)).isEmpty();
         assertThat(trial.path("metadata").has("generateName")).isFalse();
         JsonNode args = trial.path("spec").path("arguments").path("parameters");
         assertThat(args.get(0).path("value").asText()).isEqualTo("${trialParameters.learningRate}");
         assertThat(args.get(2).path("value").asText()).isEqualTo("fast");
+        // The objective's step always runs (Katib reads its pod's metrics); the data preparation is memoized.
+        for (JsonNode t : trial.path("spec").path("templates")) {
+            switch (t.path("name").asText()) {
+                case "evaluate" -> assertThat(t.has("memoize")).as("objective step").isFalse();
+                case "prepare", "baseline-model" -> assertThat(t.has("memoize")).as(t.path("name").asText()).isTrue();
+                default -> { }
+            }
+        }
         // The checks do fail on a wrong document.
         ((ObjectNode) exp.path("spec")).put("maxTrialCount", "many").put("maxTrailCount", 3);
         assertThat(Schemas.validate(Schemas.KATIB, EXPERIMENT, exp)).isNotEmpty();

@@ -130,5 +130,8 @@ class KfpCompilerTest {
         assertThat(k.getPvcMount(0).getMountPath()).isEqualTo("/workspace");
         assertThat(k.getPvcMount(0).getPvcNameParameter().getRuntimeValue().getConstant().getStringValue()).isEqualTo("ws");
         assertThat(parsed.pipeline().getComponentsOrThrow("comp-report").getInputDefinitions().getArtifactsCount()).isZero();
+        // KFP's cache does not cover the volume: a hit would leave the new run's claim without the outputs.
+        assertThat(parsed.pipeline().getRoot().getDag().getTasksMap().values())
+                .allSatisfy(t -> assertThat(t.getCachingOptions().getEnableCache()).isFalse());
     }
 }

@@ -58,9 +58,24 @@ class ClusterStepMainTest {
         for (String o : prepare.step().outputs()) {
             args.addAll(List.of("--output", o, kfp.resolve("prepare/" + o).toString()));
         }
+        args.addAll(List.of("--digest-out", dir.resolve("d1/digest").toString()));
         assertThat(run(args, new ByteArrayOutputStream())).isZero();
         assertThat(kfp.resolve("prepare/xs")).exists();
         assertThat(dir.resolve("r1/prepare/result.json")).exists();
+        // The digest (Argo memoization keys of consumers) depends on the output data only, not on the run.
+        String digest = Files.readString(dir.resolve("d1/digest"));
+        assertThat(digest).matches("[0-9a-f]{64}");
+        List<String> again = new ArrayList<>(args.subList(0, args.size() - 1));
+        again.set(again.indexOf("r1"), "r2");
+        again.add(dir.resolve("d2/digest").toString());
+        assertThat(run(again, new ByteArrayOutputStream())).isZero();
+        assertThat(Files.readString(dir.resolve("d2/digest"))).isEqualTo(digest);
+        assertThat(OutputDigest.of(dir.resolve("r1/prepare"), prepare.step().outputs())).isEqualTo(digest);
+        Path xs = dir.resolve("r2/prepare/xs.k4j");
+        byte[] bytes = Files.readAllBytes(xs);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(xs, bytes);
+        assertThat(OutputDigest.of(dir.resolve("r2/prepare"), prepare.step().outputs())).isNotEqualTo(digest);
 
         // train: epochs arrives as "20.0" (a JSON number rendered by the engine), inputs from KFP paths.
         StepPlan train = plan.step("train");
