@@ -270,8 +270,10 @@ public final class ArgoRuns {
                     snapshot = snapshotId(value);
                 }
             }
-            steps.add(new RunStatus.StepStatus(display, n.path("phase").asText("Pending"),
-                    n.path("message").asText(null), metrics, snapshot));
+            // A memoization hit is a Succeeded node that never ran: say so, as the local runner does.
+            String stepPhase = n.path("memoizationStatus").path("hit").asBoolean(false) ? "Cached"
+                    : n.path("phase").asText("Pending");
+            steps.add(new RunStatus.StepStatus(display, stepPhase, n.path("message").asText(null), metrics, snapshot));
         }
         String pipeline = wf.path("metadata").path("labels").path(ArgoCompiler.PIPELINE_LABEL).asText(null);
         String phase = st.path("phase").asText(null);

@@ -74,7 +74,10 @@ class ArgoRunsTest {
             node.put("displayName", s.getKey());
             node.put("templateName", s.getKey());
             node.put("type", "Pod");
-            node.put("phase", s.getValue());
+            node.put("phase", s.getValue().equals("Cached") ? "Succeeded" : s.getValue());
+            if (s.getValue().equals("Cached")) {
+                node.put("memoizationStatus", Map.of("hit", true, "key", "0123abcd", "cacheName", "kale4j-cache-ws"));
+            }
             node.put("startedAt", "2026-01-01T00:00:0" + i++ + "Z");
             if (s.getKey().equals("lengths") && s.getValue().equals("Succeeded")) {
                 node.put("outputs", Map.of("parameters", List.of(Map.of("name", "metrics", "value",
@@ -151,6 +154,17 @@ class ArgoRunsTest {
         assertThat(s.finished()).isTrue();
         assertThat(s.succeeded()).isFalse();
         assertThat(lines).contains(name + ": Failed (child 'frequencies' failed)", "  frequencies: Failed (Error (exit code 1))");
+    }
+
+    @Test
+    void aMemoizedStepShowsAsCached() {
+        ArgoRuns runs = new ArgoRuns(client, Duration.ofMillis(200));
+        String name = runs.submit(workflow(), Map.of(), NS);
+        play(name, "Succeeded", null, ordered("tokenize", "Cached", "report", "Succeeded"));
+        RunStatus got = runs.get(name, NS);
+        assertThat(got.steps()).extracting(RunStatus.StepStatus::step, RunStatus.StepStatus::phase)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("tokenize", "Cached"),
+                        org.assertj.core.groups.Tuple.tuple("report", "Succeeded"));
     }
 
     @Test
