@@ -203,7 +203,10 @@ def wait_for_pid(folder, timeout=90):
 
 def test_comm_run_streams_progress_and_restores_files_into_a_folder(kernel, tmp_path):
     nb = tmp_path / "sum.ipynb"
-    nb.write_text(json.dumps(NOTEBOOK))
+    files_notebook = json.loads(json.dumps(NOTEBOOK))
+    # Step numbers also leaves a file in the run's workspace.
+    files_notebook["cells"][1]["source"] += '\njava.nio.file.Files.writeString(java.nio.file.Path.of("numbers.txt"), "" + numbers);'
+    nb.write_text(json.dumps(files_notebook))
     comm = Comm(kernel)
     started = time.time()
     reply = comm.call("run", notebook=str(nb), parameters={"n": "3"})
@@ -225,8 +228,8 @@ def test_comm_run_streams_progress_and_restores_files_into_a_folder(kernel, tmp_
     # Files of the step (its workspace after it) into a folder next to the notebook.
     restored = comm.call("restore", run_id=run_id, step="numbers", after=True, notebook=str(nb), folder="restored/numbers")
     assert restored["ok"] is True, restored
-    assert restored["folder"] == "restored/numbers" and restored["files"] >= 0
-    assert (tmp_path / "restored" / "numbers").is_dir()
+    assert restored["folder"] == "restored/numbers" and restored["files"] == 1
+    assert (tmp_path / "restored" / "numbers" / "numbers.txt").read_text() == "[1, 2, 3]"
     # A folder that escapes the notebook's folder is refused, with a message and no traceback.
     refused = comm.call("restore", run_id=run_id, step="numbers", notebook=str(nb), folder="../outside")
     assert refused["ok"] is False

@@ -157,6 +157,12 @@ public final class PipelineRuns {
 
     public PipelineRuns(ObjectMapper json) {
         this.json = json;
+        // A kernel that ends (shutdown, restart) leaves no step JVMs of its runs behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> runs.values().stream().filter(r -> !r.finished())
+                .forEach(r -> ProcessHandle.current().descendants()
+                        .filter(p -> p.info().commandLine().map(cl -> cl.contains(new RunLayout(r.home, r.runId).dir().toString()))
+                                .orElse(false))
+                        .forEach(ProcessHandle::destroyForcibly)), "kale4j-pipeline-runs-shutdown"));
     }
 
     /** The run this kernel started with that id, if any. */

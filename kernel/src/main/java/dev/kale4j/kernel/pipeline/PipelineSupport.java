@@ -440,9 +440,15 @@ public final class PipelineSupport {
                 }
                 case "status", "list_runs" -> {
                     ArrayNode list = reply.put("ok", true).putArray("runs");
-                    for (RunSummary s : runs(notebook(nbArg))) {
-                        PipelineRuns.Run active = runs.get(s.runId());
-                        list.add(active != null && !active.finished() ? runJson(active) : json.valueToTree(s));
+                    Path home = home(notebook(nbArg));
+                    for (String id : RunLayout.runIds(home)) {
+                        PipelineRuns.Run active = runs.get(id);
+                        Path summary = RunLayout.existing(home, id).summaryFile();
+                        if (active != null && !active.finished()) {
+                            list.add(runJson(active)); // no summary.json until it ends
+                        } else if (Files.isRegularFile(summary)) {
+                            list.add(json.valueToTree(PipelineJson.read(summary, RunSummary.class)));
+                        }
                     }
                 }
                 case "list_snapshots" -> {

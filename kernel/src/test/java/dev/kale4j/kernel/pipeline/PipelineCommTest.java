@@ -211,6 +211,10 @@ class PipelineCommTest {
         assertThat(running.path("run").path("status").asText()).isEqualTo("Running");
         assertThat(running.path("run").path("active").asBoolean()).isTrue();
         assertThat(running.path("run").path("steps").get(0).path("status").asText()).isEqualTo("Running");
+        // A run still going (no summary.json yet) is listed too.
+        ObjectNode listed = call(request("list_runs", "notebook", nb.toString()));
+        assertThat(listed.path("runs").findValuesAsText("run_id")).containsExactly(runId);
+        assertThat(listed.path("runs").get(0).path("status").asText()).isEqualTo("Running");
 
         long t0 = System.nanoTime();
         ObjectNode stopped = call(request("stop", "run_id", runId));
