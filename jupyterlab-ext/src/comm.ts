@@ -2,8 +2,9 @@
  * A typed client for the kernel's "kale4j" comm target (docs/comm-protocol.md).
  *
  * Requests are `{action, request_id, ...arguments}`; the kernel answers each with
- * `{action, request_id, ok, error?, ...result}`. Messages without a `request_id` of ours are events
- * (run status updates), delivered through `events`.
+ * `{action, request_id, ok, error?, ...result}`. A run started with `run` is answered at once with its
+ * `run_id`; its progress then arrives as `run_progress` messages (one per step change) and a final
+ * `run_finished`, which the client turns into `events`.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -22,18 +23,31 @@ export interface StepState {
   duration_ms?: number;
   metrics?: Record<string, unknown>;
   message?: string;
+  /** Snapshot of the workspace after the step, when it succeeded and snapshots are on. */
+  snapshot?: string;
 }
 
 export interface RunState {
   run_id: string;
   pipeline?: string;
   target: string;
+  /** Running, then Succeeded, Failed or Stopped. */
   status: string;
   steps: StepState[];
-  /** Argo or KFP UI address, for cluster runs. */
+  /** True while the kernel runs it. */
+  active?: boolean;
+  /** Argo or KFP UI address, for cluster runs (or built with {@link clusterRunUrl}). */
   ui_url?: string;
+  /** For cluster runs: the UI's base address and the namespace (Argo), when the run says. */
+  ui_base?: string;
+  namespace?: string;
   /** Pipeline metrics, when the run is done. */
   metrics?: Record<string, unknown>;
+  /** Snapshot id per step (`_initial` before the first step). */
+  snapshots?: Record<string, string>;
+  /** Why the run could not go on (not a step failure). */
+  error?: string;
+  duration_ms?: number;
   started_at?: string;
   finished_at?: string;
 }
@@ -43,6 +57,8 @@ export interface CompileResult {
   error?: string;
   /** 0-based index of the notebook cell the error is about, when known. */
   cell?: number;
+  /** The tag at fault, when known. */
+  tag?: string;
   pipeline?: string;
   steps?: { name: string; deps: string[] }[];
 }
@@ -59,61 +75,53 @@ export interface RunEvent {
   run: RunState;
 }
 
+export interface RestoredFiles {
+  /** The folder, relative to the notebook's folder. */
+  folder: string;
+  /** How many files were restored. */
+  files: number;
+  snapshot?: string;
+}
+
 export class Kale4jClientError extends Error {}
-
-/** The 0-based cell index in a compiler message ("nb.ipynb: cell 7 (id x): ..."), if any. */
-export function cellOfMessage(message: string): number | undefined {
-  const m = /(?:^|: )cell (\d+)(?: \(id [^)]*\))?: /.exec(message);
-  return m ? parseInt(m[1], 10) : undefined;
-}
-
-/** Steps and dependencies from the kernel's graph text ("pipeline P (N steps)", then "  name  <- a, b  [v from a]"). */
-export function parseGraphText(text: string): { pipeline?: string; steps: { name: string; deps: string[] }[] } {
-  const lines = text.split('\n');
-  const head = /^pipeline (\S+)/.exec(lines[0] ?? '');
-  const steps: { name: string; deps: string[] }[] = [];
-  for (const line of lines.slice(1)) {
-    const m = /^\s*([a-z_][a-z0-9_]*)(?:\s+<- ([^[]*?))?(?:\s+\[.*\])?\s*$/.exec(line);
-    if (m) {
-      steps.push({ name: m[1], deps: m[2] ? m[2].split(',').map(d => d.trim()).filter(d => d) : [] });
-    }
-  }
-  return { pipeline: head?.[1], steps };
-}
-
-export type Progress =
-  | { kind: 'started'; runId: string; steps: string[] }
-  | { kind: 'step'; step: string; status: StepStatus; durationMs?: number; message?: string }
-  | { kind: 'finished'; runId: string; status: string; durationMs: number };
-
-/** One `run_progress` line of the kernel's local runner. */
-export function parseProgress(line: string): Progress | null {
-  let m = /^run (\S+): (.*)$/.exec(line);
-  if (m) {
-    return { kind: 'started', runId: m[1], steps: m[2].split(',').map(x => x.trim()).filter(x => x) };
-  }
-  m = /^run (\S+) (\S+) in (\d+) ms$/.exec(line);
-  if (m) {
-    return { kind: 'finished', runId: m[1], status: statusWord(m[2]), durationMs: parseInt(m[3], 10) };
-  }
-  m = /^ {2}(\S+)\s+(pending|running|succeeded|failed|skipped|cached)\b ?\s*(?:([\d.]+) s)?(?: {2}(.*))?$/i.exec(line);
-  if (m) {
-    return {
-      kind: 'step',
-      step: m[1],
-      status: statusWord(m[2]) as StepStatus,
-      durationMs: m[3] !== undefined ? Math.round(parseFloat(m[3]) * 1000) : undefined,
-      message: m[4]
-    };
-  }
-  return null;
-}
 
 const STATUS_WORDS = ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped', 'Cached', 'Error', 'Omitted', 'Stopped'];
 
 function statusWord(v: unknown): string {
   const w = String(v ?? 'Pending');
   return STATUS_WORDS.find(x => x.toLowerCase() === w.toLowerCase()) ?? w;
+}
+
+/** Run statuses after which nothing changes any more. */
+export const FINISHED = new Set(['Succeeded', 'Failed', 'Error', 'Skipped', 'Cached', 'Omitted', 'Stopped']);
+
+/**
+ * The address of a cluster run in its UI: Argo Workflows (`BASE/workflows/NAMESPACE/NAME`) or Kubeflow
+ * Pipelines (`BASE/#/runs/details/RUN_ID`). `undefined` for local runs or when the base address (or, for
+ * Argo, the namespace) is not known.
+ */
+export function clusterRunUrl(target: string, opts: { base?: string; namespace?: string; run?: string }): string | undefined {
+  const base = (opts.base ?? '').trim().replace(/\/+$/, '');
+  const run = (opts.run ?? '').trim();
+  if (!base || !run || !/^https?:\/\//.test(base)) {
+    return undefined;
+  }
+  if (target === 'argo') {
+    const ns = (opts.namespace ?? '').trim();
+    return ns ? `${base}/workflows/${encodeURIComponent(ns)}/${encodeURIComponent(run)}` : undefined;
+  }
+  if (target === 'kfp') {
+    return `${base}/#/runs/details/${encodeURIComponent(run)}`;
+  }
+  return undefined;
+}
+
+/** The link the run view shows: the run's own `ui_url`, else one built from its target, base and namespace. */
+export function runUiUrl(run: RunState): string | undefined {
+  if (run.ui_url && /^https?:\/\//.test(run.ui_url)) {
+    return run.ui_url;
+  }
+  return clusterRunUrl(run.target, { base: run.ui_base, namespace: run.namespace, run: run.run_id });
 }
 
 /**
@@ -130,8 +138,9 @@ export function normalizeRun(raw: any): RunState {
     ...s,
     name: String(s.name),
     status: statusWord(s.status) as StepStatus,
-    deps: Array.isArray(s.deps) ? s.deps : Array.isArray(s.dependencies) ? s.dependencies : Array.isArray(s.prev) ? s.prev : [],
-    duration_ms: typeof s.duration_ms === 'number' ? s.duration_ms : typeof s.durationMs === 'number' ? s.durationMs : undefined
+    deps: Array.isArray(s.deps) ? s.deps : Array.isArray(s.dependencies) ? s.dependencies : [],
+    duration_ms: typeof s.duration_ms === 'number' ? s.duration_ms : typeof s.durationMs === 'number' ? s.durationMs : undefined,
+    message: s.message ?? s.error ?? undefined
   }));
   return {
     ...r,
@@ -140,8 +149,26 @@ export function normalizeRun(raw: any): RunState {
     status: statusWord(r.status),
     steps,
     ui_url: r.ui_url ?? r.uiUrl,
-    metrics: r.metrics
+    metrics: r.metrics,
+    duration_ms: typeof r.duration_ms === 'number' ? r.duration_ms : typeof r.durationMs === 'number' ? r.durationMs : undefined
   };
+}
+
+/** A `run_progress` message applied to a run: the step's status, duration, message and snapshot. */
+export function applyProgress(run: RunState, p: any): RunState {
+  const status = statusWord(p.status) as StepStatus;
+  const known = run.steps.some(s => s.name === p.step);
+  const update = (s: StepState): StepState => ({
+    ...s,
+    status,
+    duration_ms: typeof p.duration_ms === 'number' && (p.duration_ms > 0 || status !== 'Running') ? p.duration_ms : s.duration_ms,
+    message: p.message ?? (status === 'Running' ? undefined : s.message),
+    snapshot: p.snapshot ?? s.snapshot
+  });
+  const steps = known
+    ? run.steps.map(s => (s.name === p.step ? update(s) : s))
+    : [...run.steps, update({ name: String(p.step), status, deps: [] })];
+  return { ...run, steps };
 }
 
 /** The comm client used by the UI. An interface so that the UI can be tested with a fake. */
@@ -150,13 +177,15 @@ export interface IKale4jClient {
   ping(): Promise<boolean>;
   targets(): Promise<Targets>;
   compile(path: string): Promise<CompileResult>;
+  /** Starts a run; resolves as soon as the kernel has started it (progress comes as events). */
   run(path: string, target: string): Promise<RunState>;
   status(runId: string): Promise<RunState>;
+  /** Stops a running run; resolves to its state afterwards (status Stopped). */
+  stop(runId: string): Promise<RunState>;
   listRuns(path?: string): Promise<RunState[]>;
   logs(runId: string, step: string): Promise<string>;
-  restore(runId: string, step: string, folder: string, after?: boolean): Promise<{ folder?: string; message?: string; variables?: string[] }>;
-  /** Dependencies of the steps of the run about to start (from compile), for kernels whose progress lacks them. */
-  setPendingGraph?(steps: { name: string; deps: string[] }[], pipeline?: string): void;
+  /** Restores the step's workspace files (after it, or before it) into a folder next to the notebook. */
+  restoreFiles(runId: string, step: string, folder: string, after?: boolean): Promise<RestoredFiles>;
   dispose(): void;
 }
 
@@ -194,11 +223,15 @@ export class Kale4jClient implements IKale4jClient {
     if (!data || typeof data !== 'object') {
       return;
     }
-    const id = data.request_id;
     if (data.action === 'run_progress') {
-      this._progress(String(data.line ?? ''));
+      this._progress(data);
       return;
     }
+    if (data.action === 'run_finished') {
+      this._emit(this._merge(normalizeRun(data)));
+      return;
+    }
+    const id = data.request_id;
     if (id && this._pending.has(id)) {
       const p = this._pending.get(id)!;
       this._pending.delete(id);
@@ -207,11 +240,11 @@ export class Kale4jClient implements IKale4jClient {
       } else {
         p.resolve(data);
       }
-      return;
     }
-    if (data.event) {
-      this._events.emit({ ...data, run: data.run ? normalizeRun(data.run) : data.run } as RunEvent);
-    }
+  }
+
+  private _emit(run: RunState): void {
+    this._events.emit({ event: 'run_status', run });
   }
 
   /** Sends one request and waits for its reply. */
@@ -263,167 +296,106 @@ export class Kale4jClient implements IKale4jClient {
     }
   }
 
+  /** Validates and compiles the saved notebook (the kernel's `graph`, which writes no files). */
   async compile(path: string): Promise<CompileResult> {
     this._path = path;
-    const fail = (e: unknown): CompileResult => {
+    try {
+      const r = await this.request('graph', { notebook: path });
+      const steps = (Array.isArray(r.steps) ? r.steps : []).map((s: any) => ({
+        name: String(s.name),
+        deps: Array.isArray(s.deps) ? s.deps.map(String) : []
+      }));
+      return { ok: true, pipeline: r.pipeline, steps };
+    } catch (e) {
       const reply = (e as any).reply ?? {};
-      const error = (e as Error).message;
-      return { ok: false, error, cell: typeof reply.cell === 'number' ? reply.cell : cellOfMessage(error) };
-    };
-    // The kernel's `graph` compiles the saved notebook without writing files.
-    try {
-      const r = await this.request('graph', { notebook: path, path });
-      const g = parseGraphText(String(r.text ?? ''));
-      return { ok: true, pipeline: g.pipeline, steps: g.steps };
-    } catch (e) {
-      if (!/unknown action/.test((e as Error).message)) {
-        return fail(e);
-      }
-    }
-    try {
-      const r = await this.request('compile', { path, notebook: path });
-      return { ok: true, pipeline: r.pipeline, steps: r.steps };
-    } catch (e) {
-      return fail(e);
+      return {
+        ok: false,
+        error: (e as Error).message,
+        cell: typeof reply.cell === 'number' ? reply.cell : undefined,
+        tag: typeof reply.tag === 'string' ? reply.tag : undefined
+      };
     }
   }
 
   async run(path: string, target: string): Promise<RunState> {
     this._path = path;
-    return new Promise<RunState>((resolve, reject) => {
-      let started = false;
-      this._onStarted = run => {
-        started = true;
-        resolve(run);
-      };
-      this.request('run', { path, notebook: path, target }, 0).then(
-        r => {
-          this._onStarted = null;
-          const run = normalizeRun(r.run ?? r.summary);
-          if (!started) {
-            resolve(run);
-          } else {
-            this._current = null;
-            this._events.emit({ event: 'run_status', run: this._merge(run) });
-          }
-        },
-        e => {
-          this._onStarted = null;
-          const reply = (e as any).reply;
-          if (started && reply?.summary) {
-            // A run that finished with a failed step: the summary says which.
-            this._current = null;
-            this._events.emit({ event: 'run_status', run: this._merge(normalizeRun(reply.summary)) });
-          } else if (!started) {
-            reject(e);
-          }
+    const r = await this.request('run', { notebook: path, target });
+    const run = normalizeRun(r);
+    // Progress may have arrived before the reply: keep what it said.
+    const early = this._runs.get(run.run_id);
+    const merged = early
+      ? {
+          ...run,
+          steps: run.steps.map(s => {
+            const e = early.steps.find(x => x.name === s.name);
+            return e && e.status !== 'Pending' ? { ...s, ...e, deps: s.deps } : s;
+          })
         }
-      );
-    });
+      : run;
+    this._runs.set(merged.run_id, merged);
+    return merged;
   }
 
-  /** Keeps the step order and dependencies the run view already has when a summary arrives. */
+  /** Keeps the step order and dependencies the run view already has when a fuller state arrives. */
   private _merge(run: RunState): RunState {
     const known = this._runs.get(run.run_id);
     if (known) {
       const byName = new Map(run.steps.map(s => [s.name, s]));
+      const extra = run.steps.filter(s => !known.steps.some(k => k.name === s.name));
       run = {
         ...known,
         ...run,
-        steps: known.steps.map(s => ({ ...s, ...(byName.get(s.name) ?? {}), deps: s.deps }))
+        steps: [
+          ...known.steps.map(s => {
+            const n = byName.get(s.name);
+            return n ? { ...s, ...n, deps: n.deps.length ? n.deps : s.deps } : s;
+          }),
+          ...extra
+        ]
       };
     }
     this._runs.set(run.run_id, run);
     return run;
   }
 
-  /** Graph of the run being started, to give steps their dependencies (set by the UI after compile). */
-  setPendingGraph(steps: { name: string; deps: string[] }[], pipeline?: string): void {
-    this._graph = { steps, pipeline };
-  }
-
-  private _progress(line: string): void {
-    const p = parseProgress(line);
-    if (!p) {
-      return;
-    }
-    if (p.kind === 'started') {
-      const deps = new Map((this._graph?.steps ?? []).map(s => [s.name, s.deps]));
-      const run: RunState = {
-        run_id: p.runId,
-        pipeline: this._graph?.pipeline,
-        target: 'local',
-        status: 'Running',
-        steps: p.steps.map(name => ({ name, status: 'Pending', deps: deps.get(name) ?? [] }))
-      };
-      this._runs.set(run.run_id, run);
-      this._current = run.run_id;
-      this._onStarted?.(run);
-      return;
-    }
-    const id = p.kind === 'finished' ? p.runId : this._current;
-    const run = id ? this._runs.get(id) : undefined;
-    if (!run) {
-      return;
-    }
-    let next: RunState;
-    if (p.kind === 'step') {
-      next = {
-        ...run,
-        steps: run.steps.map(s =>
-          s.name === p.step ? { ...s, status: p.status, duration_ms: p.durationMs ?? s.duration_ms, message: p.message ?? s.message } : s
-        )
-      };
-    } else {
-      next = { ...run, status: p.status };
-    }
-    this._runs.set(next.run_id, next);
-    this._events.emit({ event: 'run_status', run: next });
+  private _progress(p: any): void {
+    const id = String(p.run_id ?? '');
+    const run = this._runs.get(id) ?? { run_id: id, target: 'local', status: 'Running', steps: [] };
+    const next = applyProgress(run, p);
+    this._runs.set(id, next);
+    this._emit(next);
   }
 
   async status(runId: string): Promise<RunState> {
-    const known = this._runs.get(runId);
-    if (known && this._current === runId) {
-      return known; // the kernel is busy with this run and reports it through progress messages
-    }
-    try {
-      const r = await this.request('run_status', { run_id: runId });
-      return normalizeRun(r.run);
-    } catch (e) {
-      if (!/unknown action/.test((e as Error).message)) {
-        throw e;
-      }
-    }
-    const found = (await this.listRuns(this._path)).find(r => r.run_id === runId);
-    if (!found) {
-      throw new Kale4jClientError(`run ${runId} not found`);
-    }
-    return known ? this._merge(found) : found;
+    const r = await this.request('run_status', { run_id: runId, notebook: this._path });
+    return this._merge(normalizeRun(r.run));
+  }
+
+  async stop(runId: string): Promise<RunState> {
+    await this.request('stop', { run_id: runId }, 30000);
+    const run = await this.status(runId);
+    this._emit(run);
+    return run;
   }
 
   async listRuns(path?: string): Promise<RunState[]> {
     if (path) {
       this._path = path;
     }
-    const r = await this.request('list_runs', path ? { path, notebook: path } : {});
+    const r = await this.request('list_runs', path ? { notebook: path } : {});
     const runs = ((r.runs ?? []) as unknown[]).map(normalizeRun);
     // Newest first (run ids start with the date and time).
     return runs.sort((a, b) => (a.run_id < b.run_id ? 1 : a.run_id > b.run_id ? -1 : 0));
   }
 
   async logs(runId: string, step: string): Promise<string> {
-    const r = await this.request('logs', { run_id: runId, step });
+    const r = await this.request('logs', { run_id: runId, step, notebook: this._path });
     return String(r.logs ?? '');
   }
 
-  async restore(
-    runId: string,
-    step: string,
-    folder: string,
-    after = true
-  ): Promise<{ folder?: string; message?: string; variables?: string[] }> {
-    const r = await this.request('restore', { run_id: runId, run: runId, step, folder, after, notebook: this._path }, 300000);
-    return { folder: r.folder, message: r.message, variables: Array.isArray(r.variables) ? r.variables : undefined };
+  async restoreFiles(runId: string, step: string, folder: string, after = true): Promise<RestoredFiles> {
+    const r = await this.request('restore', { run_id: runId, step, folder, after, notebook: this._path }, 300000);
+    return { folder: String(r.folder ?? folder), files: typeof r.files === 'number' ? r.files : 0, snapshot: r.snapshot };
   }
 
   dispose(): void {
@@ -448,8 +420,5 @@ export class Kale4jClient implements IKale4jClient {
   private _pending = new Map<string, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private _events = new Signal<IKale4jClient, RunEvent>(this);
   private _runs = new Map<string, RunState>();
-  private _current: string | null = null;
-  private _onStarted: ((run: RunState) => void) | null = null;
-  private _graph: { steps: { name: string; deps: string[] }[]; pipeline?: string } | null = null;
   private _path: string | undefined;
 }

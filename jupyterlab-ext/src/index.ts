@@ -148,7 +148,6 @@ class Controller {
     this._status(nb, 'Starting the run\u2026', 'info');
     let run: RunState;
     try {
-      client.setPendingGraph?.(compiled.steps ?? [], compiled.pipeline);
       run = await client.run(path, settings.target);
       if (run.steps.length === 0 && compiled.steps) {
         // Until the first status arrives, draw the compiled graph.

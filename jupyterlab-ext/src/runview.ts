@@ -1,14 +1,14 @@
 /**
  * The run view: the pipeline's DAG with each step's live status, durations, metrics, logs on click,
- * a link to the cluster UI, and Restore for every step.
+ * a link to the cluster UI, Stop while it runs, and for every step Restore: its files into a folder
+ * (over the comm) or its variables into the kernel (`%pipeline restore`).
  */
 import { Widget } from '@lumino/widgets';
 import { el } from './annotator';
-import { IKale4jClient, RunEvent, RunState, StepState } from './comm';
+import { FINISHED, IKale4jClient, RunEvent, runUiUrl, RunState, StepState } from './comm';
 import { formatDuration, layout, NODE_H, NODE_W } from './dag';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const FINISHED = new Set(['Succeeded', 'Failed', 'Error', 'Skipped', 'Cached', 'Omitted', 'Stopped']);
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
@@ -87,7 +87,7 @@ export class RunView extends Widget {
         // the next event or poll brings the state
       }
       this._poll();
-    }, 1000);
+    }, 2000);
   }
 
   private _render(): void {
@@ -98,11 +98,22 @@ export class RunView extends Widget {
       el('span', { class: 'kale4j-muted' }, `run ${r.run_id} \u00b7 ${r.target}`),
       el('span', { class: `kale4j-status kale4j-status-${r.status}`, 'data-run-status': r.status }, r.status)
     );
-    if (r.ui_url) {
+    const url = runUiUrl(r);
+    if (url) {
       this._header.append(
-        el('a', { href: r.ui_url, target: '_blank', rel: 'noopener', class: 'kale4j-ui-link' },
+        el('a', { href: url, target: '_blank', rel: 'noopener', class: 'kale4j-ui-link' },
           r.target === 'kfp' ? 'Open in Kubeflow Pipelines' : 'Open in Argo')
       );
+    }
+    if (!this._finished()) {
+      const stop = el('button', { type: 'button', class: 'jp-Button jp-mod-warn kale4j-stop', title: 'Stop the run and its running steps' },
+        this._stopping ? 'Stopping\u2026' : 'Stop');
+      stop.disabled = this._stopping;
+      stop.addEventListener('click', () => void this._stop());
+      this._header.append(stop);
+    }
+    if (this._stopError) {
+      this._header.append(el('span', { class: 'kale4j-error', role: 'alert' }, this._stopError));
     }
     this._renderGraph();
     this._renderDetails();
@@ -208,26 +219,31 @@ export class RunView extends Widget {
     if (s.metrics && Object.keys(s.metrics).length > 0) {
       d.append(el('h4', {}, 'Metrics'), this._metricsTable(s.metrics));
     }
-    const restoreable = s.status === 'Succeeded' || s.status === 'Cached';
-    const folder = el('input', { type: 'text', class: 'kale4j-restore-folder', 'aria-label': 'Restore files into folder' });
-    folder.value = this._folder || `restored/${this._run.run_id}/${s.name}`;
-    folder.addEventListener('input', () => (this._folder = folder.value));
-    const restore = el('button', { type: 'button', class: 'jp-Button jp-mod-accept kale4j-restore' }, 'Restore');
-    restore.disabled = !restoreable || this._restoring;
-    restore.title = restoreable ? 'Restore this step\u2019s files into the folder and its variables into the kernel' : 'Only finished steps can be restored';
-    const when = el('select', { class: 'kale4j-restore-when', 'aria-label': 'Variables to restore' });
-    for (const [v, l] of [['after', 'its outputs (after the step)'], ['before', 'its inputs (before the step)']]) {
+    const succeeded = s.status === 'Succeeded' || s.status === 'Cached';
+    const when = el('select', { class: 'kale4j-restore-when', 'aria-label': 'Restore the step as it was' });
+    for (const [v, l] of [['after', 'after the step (its outputs)'], ['before', 'before the step (its inputs)']]) {
       const o = el('option', { value: v }, l);
-      o.selected = (this._when ?? (s.status === 'Failed' ? 'before' : 'after')) === v;
+      o.selected = (this._when ?? (succeeded ? 'after' : 'before')) === v;
       when.append(o);
     }
     when.addEventListener('change', () => (this._when = when.value));
-    restore.disabled = this._restoring || !(restoreable || s.status === 'Failed');
-    restore.addEventListener('click', () => void this._restore(s.name, folder.value.trim(), when.value === 'after'));
+    const folder = el('input', { type: 'text', class: 'kale4j-restore-folder', 'aria-label': 'Restore files into folder' });
+    folder.value = this._folder || `restored/${this._run.run_id}/${s.name}`;
+    folder.addEventListener('input', () => (this._folder = folder.value));
+    const done = FINISHED.has(this._run.status);
+    const files = el('button', { type: 'button', class: 'jp-Button jp-mod-accept kale4j-restore-files' }, 'Restore files');
+    files.title = 'Restore the step\u2019s workspace files into the folder (next to the notebook)';
+    files.disabled = this._restoring || !done || s.status === 'Pending' || s.status === 'Skipped';
+    files.addEventListener('click', () => void this._restore('files', s.name, folder.value.trim(), when.value === 'after'));
+    const vars = el('button', { type: 'button', class: 'jp-Button kale4j-restore-variables' }, 'Restore variables');
+    vars.title = 'Load the step\u2019s marshalled variables into the kernel (%pipeline restore)';
+    vars.disabled = this._restoring || !this._restoreVariables || !(succeeded || s.status === 'Failed');
+    vars.addEventListener('click', () => void this._restore('variables', s.name, '', when.value === 'after'));
     d.append(
       el('h4', {}, 'Restore'),
-      el('div', { class: 'kale4j-row' }, el('label', {}, 'Files into ', folder)),
-      el('div', { class: 'kale4j-row' }, el('label', {}, 'Variables: ', when), restore),
+      el('div', { class: 'kale4j-row' }, el('label', {}, 'As it was ', when)),
+      el('div', { class: 'kale4j-row' }, el('label', {}, 'Files into ', folder), files),
+      el('div', { class: 'kale4j-row' }, el('span', {}, 'Variables into the kernel '), vars),
       el('div', { class: 'kale4j-restore-result', role: 'status' }, this._restoreMessage)
     );
     d.append(el('h4', {}, 'Logs'), el('pre', { class: 'kale4j-logs' }, this._logs ?? 'Loading\u2026'));
@@ -243,39 +259,35 @@ export class RunView extends Widget {
     return t;
   }
 
-  private async _restore(step: string, folder: string, after: boolean): Promise<void> {
+  private async _stop(): Promise<void> {
+    this._stopping = true;
+    this._stopError = '';
+    this._render();
+    try {
+      this.setRun(await this._client.stop(this._run.run_id));
+    } catch (e) {
+      this._stopError = `Not stopped: ${(e as Error).message}`;
+    }
+    this._stopping = false;
+    this._render();
+  }
+
+  private async _restore(what: 'files' | 'variables', step: string, folder: string, after: boolean): Promise<void> {
     this._restoring = true;
     this._restoreMessage = 'Restoring\u2026';
     this._renderDetails();
-    const parts: string[] = [];
-    let ok = true;
-    let variablesDone = false;
     try {
-      const r = await this._client.restore(this._run.run_id, step, folder, after);
-      if (r.variables && !r.folder) {
-        // This kernel's restore loads the step's variables into the session (files are not restored).
-        variablesDone = true;
-        parts.push(r.variables.length ? `Variables restored into the kernel: ${r.variables.join(', ')}.` : 'No variables to restore.');
+      if (what === 'files') {
+        const r = await this._client.restoreFiles(this._run.run_id, step, folder, after);
+        this._restoreMessage = `Restored ${r.files} file${r.files === 1 ? '' : 's'} into ${r.folder}.`;
       } else {
-        parts.push(r.message ?? `Files restored into ${r.folder ?? folder}.`);
+        const out = await this._restoreVariables!(this._run.run_id, step, after);
+        this._restoreMessage = `Restored. ${out.trim() || 'Variables restored into the kernel.'}`;
       }
     } catch (e) {
-      ok = false;
-      const msg = (e as Error).message;
-      parts.push(`Not restored: ${msg}`);
-      variablesDone = !/unknown action/.test(msg); // the kernel tried and said why
-    }
-    if (this._restoreVariables && !variablesDone) {
-      try {
-        const out = await this._restoreVariables(this._run.run_id, step, after);
-        parts.push(out.trim() || 'Variables restored into the kernel.');
-      } catch (e) {
-        ok = false;
-        parts.push(`Variables not restored: ${(e as Error).message}`);
-      }
+      this._restoreMessage = `Not restored: ${(e as Error).message}`;
     }
     this._restoring = false;
-    this._restoreMessage = (ok ? 'Restored. ' : '') + parts.join(' ');
     this._renderDetails();
   }
 
@@ -291,5 +303,7 @@ export class RunView extends Widget {
   private _when: string | null = null;
   private _restoring = false;
   private _restoreMessage = '';
+  private _stopping = false;
+  private _stopError = '';
   private _timer: any;
 }

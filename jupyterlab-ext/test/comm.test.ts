@@ -1,4 +1,4 @@
-import { Kale4jClient, normalizeRun, RunEvent } from '../src/comm';
+import { applyProgress, clusterRunUrl, Kale4jClient, normalizeRun, RunEvent, runUiUrl } from '../src/comm';
 
 /** A kernel connection with one comm, whose kernel side is `answer`. */
 function fakeKernel(answer: (data: any, reply: (d: any) => void) => void) {
@@ -26,27 +26,23 @@ function fakeKernel(answer: (data: any, reply: (d: any) => void) => void) {
 describe('Kale4jClient', () => {
   test('requests carry action and request_id; replies are matched by request_id', async () => {
     const k = fakeKernel((d, reply) => {
-      if (d.action === 'graph') {
-        reply({ request_id: d.request_id, ok: false, error: "unknown action 'graph'" });
-        return;
-      }
       reply({ request_id: 'someone-else', ok: true, steps: [] });
-      reply({ action: d.action, request_id: d.request_id, ok: true, pipeline: 'p', steps: [{ name: 'a', deps: [] }] });
+      reply({ action: d.action, request_id: d.request_id, ok: true, pipeline: 'p', steps: [{ name: 'a', deps: [] }, { name: 'b', deps: ['a'] }] });
     });
     const c = new Kale4jClient(k.kernel);
     const r = await c.compile('nb.ipynb');
     expect(k.comm.target).toBe('kale4j');
-    expect(k.sent[1]).toMatchObject({ action: 'compile', path: 'nb.ipynb' });
-    expect(typeof k.sent[1].request_id).toBe('string');
-    expect(r).toEqual({ ok: true, pipeline: 'p', steps: [{ name: 'a', deps: [] }] });
+    expect(k.sent[0]).toMatchObject({ action: 'graph', notebook: 'nb.ipynb' });
+    expect(typeof k.sent[0].request_id).toBe('string');
+    expect(r).toEqual({ ok: true, pipeline: 'p', steps: [{ name: 'a', deps: [] }, { name: 'b', deps: ['a'] }] });
     await c.ping();
     expect(k.opened()).toBe(1);
   });
 
   test('a refusal is an error with the kernel message; compile errors keep the cell', async () => {
-    const k = fakeKernel((d, reply) => reply({ request_id: d.request_id, ok: false, error: 'no steps', cell: 3 }));
+    const k = fakeKernel((d, reply) => reply({ request_id: d.request_id, ok: false, error: 'no steps', cell: 3, tag: 'prev:x' }));
     const c = new Kale4jClient(k.kernel);
-    expect(await c.compile('x.ipynb')).toEqual({ ok: false, error: 'no steps', cell: 3 });
+    expect(await c.compile('x.ipynb')).toEqual({ ok: false, error: 'no steps', cell: 3, tag: 'prev:x' });
     await expect(c.run('x.ipynb', 'local')).rejects.toThrow('no steps');
   });
 
@@ -56,15 +52,16 @@ describe('Kale4jClient', () => {
     expect((await c.targets()).available).toEqual(['local']);
   });
 
-  test('events go to the events signal', async () => {
+  test('run_progress and run_finished messages become events', async () => {
     const k = fakeKernel(() => undefined);
     const c = new Kale4jClient(k.kernel);
     const got: RunEvent[] = [];
     c.events.connect((_, e) => got.push(e));
     void c.ping();
-    k.comm.onMsg({ content: { data: { event: 'run_status', run: { run_id: 'r1', status: 'Running', target: 'local', steps: [] } } } });
-    expect(got).toHaveLength(1);
-    expect(got[0].run.run_id).toBe('r1');
+    k.comm.onMsg({ content: { data: { action: 'run_progress', run_id: 'r1', step: 'a', status: 'Running', duration_ms: 0, message: null } } });
+    k.comm.onMsg({ content: { data: { action: 'run_finished', run_id: 'r1', status: 'Stopped', steps: [{ name: 'a', status: 'Failed', deps: [], message: 'stopped by the user' }] } } });
+    expect(got.map(e => [e.run.run_id, e.run.status, e.run.steps[0].status])).toEqual([['r1', 'Running', 'Running'], ['r1', 'Stopped', 'Failed']]);
+    expect(got[1].run.steps[0].message).toBe('stopped by the user');
     c.dispose();
   });
 
@@ -99,75 +96,141 @@ describe('normalizeRun', () => {
   });
 });
 
-describe("the kernel's graph/run_progress shape (kernel/.../PipelineSupport.java)", () => {
-  test('graph text and compiler messages', () => {
-    const { parseGraphText, cellOfMessage } = require('../src/comm');
-    expect(parseGraphText('pipeline word-stats (4 steps)\ntokenize\n  frequencies  <- tokenize  [tokens from tokenize]\n  lengths      <- tokenize\n    report       <- frequencies, lengths\n')).toEqual({
-      pipeline: 'word-stats',
-      steps: [
-        { name: 'tokenize', deps: [] },
-        { name: 'frequencies', deps: ['tokenize'] },
-        { name: 'lengths', deps: ['tokenize'] },
-        { name: 'report', deps: ['frequencies', 'lengths'] }
-      ]
-    });
-    expect(cellOfMessage('nb.ipynb: cell 7 (id c7): tag "prev:x": no step is named "x"')).toBe(7);
-    expect(cellOfMessage('nb.ipynb: no steps')).toBeUndefined();
-  });
-
-  test('progress lines', () => {
-    const { parseProgress } = require('../src/comm');
-    expect(parseProgress('run 20261122-1: tokenize, report')).toEqual({ kind: 'started', runId: '20261122-1', steps: ['tokenize', 'report'] });
-    expect(parseProgress('  tokenize             Running    ')).toMatchObject({ kind: 'step', step: 'tokenize', status: 'Running' });
-    expect(parseProgress('  tokenize             Succeeded  1.5 s')).toMatchObject({ kind: 'step', status: 'Succeeded', durationMs: 1500 });
-    expect(parseProgress('  report               Failed     0.2 s  step report failed at cell 7')).toMatchObject({
-      status: 'Failed', message: 'step report failed at cell 7'
-    });
-    expect(parseProgress('  numbers              succeeded  0.4 s')).toMatchObject({ step: 'numbers', status: 'Succeeded', durationMs: 400 });
-    expect(parseProgress('run 20261122-1 Succeeded in 4200 ms')).toEqual({ kind: 'finished', runId: '20261122-1', status: 'Succeeded', durationMs: 4200 });
-    expect(parseProgress('note: added dependency')).toBeNull();
-  });
-
-  test('a run answered at its end: started from progress, statuses as events, summary last', async () => {
-    let comm: any;
+describe('runs over the comm (docs/comm-protocol.md)', () => {
+  /** A kernel that answers run at once and then streams the run's progress. */
+  function runningKernel(opts: { progressBeforeReply?: boolean } = {}) {
     const k = fakeKernel((d, reply) => {
-      if (d.action === 'graph') {
-        reply({ request_id: d.request_id, ok: true, text: 'pipeline p (2 steps)\na\n  b  <- a\n' });
-      } else if (d.action === 'run') {
-        const progress = (line: string) => reply({ action: 'run_progress', request_id: d.request_id, line });
-        progress('note: something');
-        progress('run r1: a, b');
-        progress('  a                    Running    ');
-        progress('  a                    Succeeded  1.0 s');
-        progress('  b                    Failed     0.5 s  boom');
-        progress('run r1 Failed in 1600 ms');
-        reply({ request_id: d.request_id, ok: false, summary: { runId: 'r1', status: 'Failed', steps: { a: { status: 'Succeeded', durationMs: 1000 }, b: { status: 'Failed', durationMs: 500 } } } });
+      const progress = (step: string, status: string, duration_ms = 0, extra: object = {}) =>
+        reply({ action: 'run_progress', run_id: 'r1', step, status, duration_ms, message: null, ...extra });
+      if (d.action === 'run') {
+        if (opts.progressBeforeReply) {
+          progress('a', 'Running');
+        }
+        reply({
+          action: 'run', request_id: d.request_id, ok: true, run_id: 'r1', pipeline: 'p', target: 'local', status: 'Running', active: true,
+          steps: [{ name: 'a', deps: [], status: 'Pending' }, { name: 'b', deps: ['a'], status: 'Pending' }]
+        });
+        setTimeout(() => {
+          progress('a', 'Running');
+          progress('a', 'Succeeded', 1200, { snapshot: 'snap-a' });
+          progress('b', 'Running');
+          progress('b', 'Failed', 300, { message: 'step b failed at cell 3' });
+          reply({ action: 'run_finished', run_id: 'r1', status: 'Failed', duration_ms: 1600, snapshots: { _initial: 's0', a: 'snap-a' },
+            steps: [{ name: 'a', deps: [], status: 'Succeeded', duration_ms: 1200 }, { name: 'b', deps: ['a'], status: 'Failed', duration_ms: 300, message: 'step b failed at cell 3' }] });
+        }, 5);
+      } else if (d.action === 'run_status') {
+        reply({ request_id: d.request_id, ok: true, run: { run_id: d.run_id, status: 'Stopped', target: 'local', steps: [{ name: 'a', deps: [], status: 'Failed', message: 'stopped by the user' }, { name: 'b', deps: ['a'], status: 'Skipped' }] } });
+      } else if (d.action === 'stop') {
+        reply({ request_id: d.request_id, ok: true, run_id: d.run_id, status: 'Stopped' });
+      } else if (d.action === 'restore') {
+        if (String(d.folder).startsWith('..')) {
+          reply({ request_id: d.request_id, ok: false, error: "folder '../x' is outside the notebook's folder /w" });
+        } else {
+          reply({ request_id: d.request_id, ok: true, folder: d.folder, files: 2, snapshot: 'snap-a' });
+        }
       }
     });
-    comm = k.comm;
+    return k;
+  }
+
+  test('run resolves with the run id at once; progress and the end arrive as events', async () => {
+    const k = runningKernel();
     const c = new Kale4jClient(k.kernel);
     const events: RunEvent[] = [];
     c.events.connect((_, e) => events.push(e));
-    const compiled = await c.compile('nb.ipynb');
-    expect(k.sent[0]).toMatchObject({ action: 'graph', notebook: 'nb.ipynb' });
-    c.setPendingGraph(compiled.steps!, compiled.pipeline);
     const run = await c.run('nb.ipynb', 'local');
+    expect(k.sent[0]).toMatchObject({ action: 'run', notebook: 'nb.ipynb', target: 'local' });
     expect(run.run_id).toBe('r1');
+    expect(run.status).toBe('Running');
     expect(run.steps.map(s => [s.name, s.status, s.deps])).toEqual([['a', 'Pending', []], ['b', 'Pending', ['a']]]);
-    await new Promise(r => setTimeout(r, 20));
+    expect(events).toHaveLength(0);
+    await new Promise(r => setTimeout(r, 30));
+    expect(events.map(e => e.run.steps.map(s => s.status).join(','))).toEqual([
+      'Running,Pending', 'Succeeded,Pending', 'Succeeded,Running', 'Succeeded,Failed', 'Succeeded,Failed'
+    ]);
+    const second = events[1].run.steps[0];
+    expect([second.duration_ms, second.snapshot]).toEqual([1200, 'snap-a']);
+    expect(events[3].run.steps[1].deps).toEqual(['a']);
+    expect(events[3].run.steps[1].message).toBe('step b failed at cell 3');
     const last = events[events.length - 1].run;
     expect(last.status).toBe('Failed');
-    expect(last.steps.map(s => [s.name, s.status, s.deps, s.duration_ms])).toEqual([['a', 'Succeeded', [], 1000], ['b', 'Failed', ['a'], 500]]);
-    expect(events.some(e => e.run.steps[0].status === 'Running')).toBe(true);
-    expect(events.some(e => e.run.steps[1].message === 'boom')).toBe(true);
-    void comm;
+    expect(last.snapshots).toEqual({ _initial: 's0', a: 'snap-a' });
   });
 
-  test('restore sends run and step; variables come back', async () => {
-    const k = fakeKernel((d, reply) => reply({ request_id: d.request_id, ok: true, variables: ['tokens (List<String>)'] }));
+  test('progress that arrives before the reply is not lost', async () => {
+    const k = runningKernel({ progressBeforeReply: true });
     const c = new Kale4jClient(k.kernel);
-    const r = await c.restore('r1', 'tokenize', 'restored/r1/tokenize');
-    expect(k.sent[0]).toMatchObject({ action: 'restore', run: 'r1', run_id: 'r1', step: 'tokenize' });
-    expect(r.variables).toEqual(['tokens (List<String>)']);
+    const run = await c.run('nb.ipynb', 'local');
+    expect(run.steps.map(s => [s.name, s.status, s.deps])).toEqual([['a', 'Running', []], ['b', 'Pending', ['a']]]);
+  });
+
+  test('a refused run rejects with the kernel message', async () => {
+    const k = fakeKernel((d, reply) => reply({ request_id: d.request_id, ok: false, error: 'nb.ipynb: cell 2 (id c): tag "prev:x": no step', cell: 2 }));
+    await expect(new Kale4jClient(k.kernel).run('nb.ipynb', 'local')).rejects.toThrow('no step');
+  });
+
+  test('stop sends run_id, then reads the stopped state with run_status', async () => {
+    const k = runningKernel();
+    const c = new Kale4jClient(k.kernel);
+    await c.run('nb.ipynb', 'local');
+    const events: RunEvent[] = [];
+    c.events.connect((_, e) => events.push(e));
+    const stopped = await c.stop('r1');
+    const sent = k.sent.map(d => d.action);
+    expect(sent.slice(sent.indexOf('stop'))).toEqual(['stop', 'run_status']);
+    expect(k.sent.find(d => d.action === 'stop')).toMatchObject({ run_id: 'r1' });
+    expect(k.sent.find(d => d.action === 'run_status')).toMatchObject({ run_id: 'r1', notebook: 'nb.ipynb' });
+    expect(stopped.status).toBe('Stopped');
+    expect(stopped.steps.map(s => s.status)).toEqual(['Failed', 'Skipped']);
+    expect(events.some(e => e.run.status === 'Stopped')).toBe(true);
+  });
+
+  test('restoreFiles sends the folder, the step and before/after; the kernel\'s refusal is the error', async () => {
+    const k = runningKernel();
+    const c = new Kale4jClient(k.kernel);
+    await c.run('work/nb.ipynb', 'local');
+    const r = await c.restoreFiles('r1', 'a', 'restored/r1/a', true);
+    expect(k.sent.find(d => d.action === 'restore')).toMatchObject({ run_id: 'r1', step: 'a', folder: 'restored/r1/a', after: true, notebook: 'work/nb.ipynb' });
+    expect(r).toEqual({ folder: 'restored/r1/a', files: 2, snapshot: 'snap-a' });
+    await c.restoreFiles('r1', 'a', 'before/a', false);
+    expect(k.sent.filter(d => d.action === 'restore')[1]).toMatchObject({ after: false });
+    await expect(c.restoreFiles('r1', 'a', '../x')).rejects.toThrow("outside the notebook's folder");
+  });
+});
+
+describe('applyProgress', () => {
+  test('updates one step; a Running step forgets an old message; unknown steps are added', () => {
+    const run = normalizeRun({ run_id: 'r', status: 'Running', steps: [{ name: 'a', status: 'Failed', deps: [], message: 'old' }] });
+    const running = applyProgress(run, { run_id: 'r', step: 'a', status: 'running', duration_ms: 0, message: null });
+    expect(running.steps[0]).toMatchObject({ status: 'Running', message: undefined });
+    const added = applyProgress(running, { step: 'b', status: 'Skipped', duration_ms: 0, message: 'upstream failed' });
+    expect(added.steps.map(s => [s.name, s.status, s.message])).toEqual([['a', 'Running', undefined], ['b', 'Skipped', 'upstream failed']]);
+    expect(run.steps[0].status).toBe('Failed'); // not mutated
+  });
+});
+
+describe('cluster UI links', () => {
+  test('Argo: BASE/workflows/NAMESPACE/NAME', () => {
+    expect(clusterRunUrl('argo', { base: 'https://argo.example.com/', namespace: 'team-a', run: 'word-stats-x7k2p' }))
+      .toBe('https://argo.example.com/workflows/team-a/word-stats-x7k2p');
+    expect(clusterRunUrl('argo', { base: 'https://argo.example.com', run: 'w' })).toBeUndefined();
+  });
+
+  test('KFP: BASE/#/runs/details/RUN_ID (also behind the Kubeflow dashboard)', () => {
+    expect(clusterRunUrl('kfp', { base: 'http://localhost:8080', run: '4f6b1c2e-90aa' })).toBe('http://localhost:8080/#/runs/details/4f6b1c2e-90aa');
+    expect(clusterRunUrl('kfp', { base: 'https://kf.example.com/_/pipeline/', run: 'a b' })).toBe('https://kf.example.com/_/pipeline/#/runs/details/a%20b');
+  });
+
+  test('no link for local runs, without a base, or for a base that is not http(s)', () => {
+    expect(clusterRunUrl('local', { base: 'http://x', run: 'r' })).toBeUndefined();
+    expect(clusterRunUrl('kfp', { run: 'r' })).toBeUndefined();
+    expect(clusterRunUrl('kfp', { base: 'javascript:alert(1)', run: 'r' })).toBeUndefined();
+  });
+
+  test("the run view's link: the run's ui_url, else built from target, ui_base and namespace", () => {
+    const run = normalizeRun({ run_id: 'wf-1', target: 'argo', status: 'Running', steps: [], ui_base: 'https://argo.example.com', namespace: 'kubeflow' });
+    expect(runUiUrl(run)).toBe('https://argo.example.com/workflows/kubeflow/wf-1');
+    expect(runUiUrl({ ...run, ui_url: 'https://kfp.example.com/#/runs/details/9' })).toBe('https://kfp.example.com/#/runs/details/9');
+    expect(runUiUrl(normalizeRun({ run_id: 'r', status: 'Running', steps: [] }))).toBeUndefined();
   });
 });

@@ -169,6 +169,7 @@ try {
     window.kale4jSeen = new Set();
     new MutationObserver(() => {
       for (const n of document.querySelectorAll('.kale4j-dag-node')) window.kale4jSeen.add(`${n.dataset.step}:${n.dataset.status}`);
+      if (document.querySelector('.kale4j-RunView .kale4j-stop')) window.kale4jSeen.add('stop-button');
     }).observe(document.body, { subtree: true, childList: true });
   });
   await page.locator('.jp-NotebookPanel-toolbar').getByText('Compile & Run', { exact: true }).click();
@@ -195,35 +196,50 @@ try {
   }
   const seen = await page.evaluate(() => [...window.kale4jSeen]);
   assert.ok(seen.filter(x => x.endsWith(':Running')).length >= 2, `live statuses seen: ${seen.join(' ')}`);
+  assert.ok(seen.includes('stop-button'), 'Stop is offered while the run goes on');
   const nodes = await page.$$eval('.kale4j-dag-node', ns => ns.map(n => `${n.dataset.step}:${n.dataset.status}`));
   assert.deepEqual(nodes.sort(), ['frequencies:Succeeded', 'report:Succeeded', 'tokenize:Succeeded', 'word_lengths:Succeeded']);
   assert.equal(await page.locator('.kale4j-dag-edge').count(), 4);
   await page.waitForSelector('.kale4j-RunView-header [data-run-status="Succeeded"]', { timeout: 30000 });
+  assert.equal(await page.locator('.kale4j-RunView .kale4j-stop').count(), 0, 'no Stop once the run is over');
   const metricNames = await page.$$eval('.kale4j-RunView-details .kale4j-metrics th', ths => ths.map(t => t.textContent).sort());
   assert.deepEqual(metricNames, ['distinct', 'meanLength'], 'pipeline metrics when done');
   await screenshot(page, 'run-succeeded');
 
-  // ---- 5. restore one step -------------------------------------------------------------------------
-  step('restore step tokenize (chosen with the keyboard)');
+  // ---- 5. restore one step: its files into a folder (over the comm), then its variables -------------
+  step('restore step tokenize (chosen with the keyboard): files into a folder');
   await page.locator('.kale4j-dag-node[data-step="tokenize"]').focus();
   await page.keyboard.press('Enter');
-  await page.locator('.kale4j-restore').waitFor();
+  await page.locator('.kale4j-restore-files').waitFor();
   await page.waitForFunction(() => !document.querySelector('.kale4j-logs')?.textContent.startsWith('Loading'), null, { timeout: 30000 });
   const runId = await page.$eval('.kale4j-RunView-header .kale4j-muted', e => e.textContent.match(/run (\S+)/)[1]);
-  await page.locator('.kale4j-restore').click();
+  const restoreFolder = `restored/${runId}/tokenize`;
+  assert.equal(await page.locator('.kale4j-restore-folder').inputValue(), restoreFolder, 'the default folder names run and step');
+  assert.equal(await page.locator('.kale4j-restore-when').inputValue(), 'after');
+  await page.locator('.kale4j-restore-files').click();
+  await page.waitForFunction(() => /^Restored \d+ files? into /.test(document.querySelector('.kale4j-restore-result')?.textContent || ''), null, { timeout: 60000 })
+    .catch(async () => {
+      await screenshot(page, 'restore-files-failed');
+      throw new Error(`restore files: ${await page.locator('.kale4j-restore-result').textContent()}`);
+    });
+  assert.match(await page.locator('.kale4j-restore-result').textContent(), new RegExp(`into ${restoreFolder}\\.`));
+  // The files are there for Jupyter (contents API) and on disk: tokens.txt, written by step tokenize.
+  const listing = await (await fetch(`${base}/api/contents/${restoreFolder}?content=1&token=${token}`)).json();
+  assert.equal(listing.type, 'directory', JSON.stringify(listing));
+  assert.deepEqual(listing.content.map(f => f.name), ['tokens.txt'], JSON.stringify(listing.content));
+  const tokensFile = await (await fetch(`${base}/api/contents/${restoreFolder}/tokens.txt?content=1&token=${token}`)).json();
+  assert.equal(tokensFile.content.split('\n')[0], 'the', 'the restored file holds the step\'s tokens');
+  assert.ok(fs.existsSync(path.join(TEST_ROOT, restoreFolder, 'tokens.txt')));
+  await screenshot(page, 'restored-files');
+
+  step('restore step tokenize: variables into the kernel');
+  await page.locator('.kale4j-restore-variables').click();
   await page.waitForFunction(() => /^Restored\./.test(document.querySelector('.kale4j-restore-result')?.textContent || ''), null, { timeout: 60000 })
-    .catch(async e => {
+    .catch(async () => {
       await screenshot(page, 'restore-failed');
       throw new Error(`restore: ${await page.locator('.kale4j-restore-result').textContent()}`);
     });
   assert.match(await page.locator('.kale4j-restore-result').textContent(), /tokens/, 'the variables of tokenize are restored');
-  const folder = path.join(TEST_ROOT, 'restored', runId, 'tokenize');
-  if (process.env.REAL_KERNEL === '1') {
-    // The kernel's comm restore loads variables only (no files into a folder yet): say so, do not fail.
-    console.log(`  files restored into ${folder}: ${fs.existsSync(folder) ? 'yes' : 'NO (the kernel does not restore files over the comm yet)'}`);
-  } else {
-    assert.ok(fs.existsSync(folder) && fs.readdirSync(folder).length > 0, `restored files in ${folder}`);
-  }
   await screenshot(page, 'restored');
 
   step('the panel lists the run; it reopens after its view is closed');

@@ -51,44 +51,21 @@ mkdir -p "$JUPYTER_CONFIG_DIR/labconfig"
 # No "news" question in the screenshots.
 echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' >"$JUPYTER_CONFIG_DIR/labconfig/page_config.json"
 
-# The real kernel once it serves the comm protocol (docs/comm-protocol.md); until then, or with
-# KALE4J_EXT_KERNEL=fake, the stand-in kernel. KALE4J_EXT_KERNEL=real insists on the real one.
-real_kernel=0
-want="${KALE4J_EXT_KERNEL:-auto}"
-if [ "$want" = real ] || { [ "$want" = auto ] && [ -f "$root/docs/comm-protocol.md" ]; }; then
-  if "$root/kale4j" install --prefix "$prefix" >"$out/kale4j-install.log" 2>&1 \
-     && [ -f "$prefix/share/jupyter/kernels/kale4j/kernel.json" ]; then
-    real_kernel=1
-  elif [ "$want" = real ]; then
-    cat "$out/kale4j-install.log"; echo "extension: ./kale4j install --prefix failed"; exit 1
-  fi
-fi
-if [ "$real_kernel" = 1 ]; then
-  echo "kernel: kale4j (./kale4j install --prefix $prefix)"
-else
-  echo "kernel: the stand-in kernel ui-tests/fake_kernel.py (the kernel's comm protocol is not there yet)"
-  mkdir -p "$prefix/share/jupyter/kernels/kale4j"
-  cat >"$prefix/share/jupyter/kernels/kale4j/kernel.json" <<JSON
-{"argv": ["$venv/bin/python", "$ext/ui-tests/fake_kernel.py", "-f", "{connection_file}"],
- "display_name": "Java (kale4j)", "language": "java"}
-JSON
-fi
+# The real kale4j kernel (./kale4j install copies the prebuilt extension, built above, beside it).
+"$root/kale4j" install --prefix "$prefix" >"$out/kale4j-install.log" 2>&1 \
+  && [ -f "$prefix/share/jupyter/kernels/kale4j/kernel.json" ] \
+  || { cat "$out/kale4j-install.log"; echo "extension: ./kale4j install --prefix failed"; exit 1; }
+cat "$out/kale4j-install.log"
 labext="$prefix/share/jupyter/labextensions/kale4j-jupyterlab"
-if [ "$real_kernel" = 1 ]; then
-  # ./kale4j install copies the prebuilt extension (built above) beside the kernelspec.
-  cat "$out/kale4j-install.log"
-  [ -f "$labext/package.json" ] || { echo "extension: ./kale4j install --prefix did not install the extension"; exit 1; }
-else
-  bash "$ext/install.sh" "$prefix"
-fi
+[ -f "$labext/package.json" ] || { echo "extension: ./kale4j install --prefix did not install the extension"; exit 1; }
 "$venv/bin/jupyter" labextension list >"$out/labextension-list.txt" 2>&1
 cat "$out/labextension-list.txt"
 grep -E "kale4j-jupyterlab v[0-9.]+ .*enabled.*OK" "$out/labextension-list.txt" >/dev/null \
   || { echo "extension: jupyter labextension list does not show kale4j-jupyterlab enabled"; exit 1; }
 
-echo "-- extension: browser test (real_kernel=$real_kernel)"
+echo "-- extension: browser test"
 mkdir -p "$tmp/root"
 cp "$ext/test/fixtures/word-stats.ipynb" "$ext/test/fixtures/broken.ipynb" "$tmp/root/"
-REAL_KERNEL="$real_kernel" JUPYTER_BIN="$venv/bin/jupyter" TEST_ROOT="$tmp/root" TEST_HOME="$tmp/home" OUT="$out" PATH="$venv/bin:$PATH" \
+JUPYTER_BIN="$venv/bin/jupyter" TEST_ROOT="$tmp/root" TEST_HOME="$tmp/home" OUT="$out" PATH="$venv/bin:$PATH" \
   timeout 600 node "$ext/ui-tests/browser.test.mjs"
 echo "extension: all passed (screenshots in $out)"

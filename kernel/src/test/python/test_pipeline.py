@@ -1,13 +1,14 @@
 """Pipeline awareness through a real client: tags from execute_request metadata, live warnings,
 %pipeline graph/run/status/restore and the kale4j comm target."""
 import json
+import os
 import pathlib
 import time
 import uuid
 
 import pytest
 
-from conftest import Kernel
+from conftest import Kernel, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +92,8 @@ def test_pipeline_run_status_restore_and_comm(kernel, tmp_path):
     text = "".join(c.get("text", "") for t, c in outs if t == "stream")
     assert reply["status"] == "ok", (reply, text)
     assert "numbers" in text and "total" in text
+    # Kernel runs take snapshots like kale4j run and print their ids.
+    assert "snapshots: _initial=" in text and " numbers=" in text, text
     status = kernel.stdout("%pipeline status --notebook " + str(nb))
     assert "Succeeded" in status
     # The inputs of step total (numbers from step numbers) come back into the live session.
@@ -119,3 +122,173 @@ def test_pipeline_run_status_restore_and_comm(kernel, tmp_path):
             got = m["content"]["data"]
     assert got["ok"] is True
     assert got["runs"][0]["status"] == "Succeeded"
+
+
+class Comm:
+    """The kale4j comm target as the JupyterLab extension uses it."""
+
+    def __init__(self, kernel):
+        self.kc = kernel.kc
+        self.id = str(uuid.uuid4())
+        self.seen = []
+        self.kc.session.send(self.kc.shell_channel.socket, "comm_open",
+                             {"comm_id": self.id, "target_name": "kale4j", "data": {}})
+
+    def send(self, action, **args):
+        rid = action + "-" + str(uuid.uuid4())
+        self.kc.session.send(self.kc.shell_channel.socket, "comm_msg", {"comm_id": self.id, "data": {
+            "action": action, "request_id": rid, **args}})
+        return rid
+
+    def next(self, predicate, timeout=30):
+        for m in self.seen:
+            if predicate(m):
+                self.seen.remove(m)
+                return m
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                m = self.kc.get_iopub_msg(timeout=max(0.1, end - time.time()))
+            except Exception:
+                continue
+            if m["msg_type"] != "comm_msg" or m["content"]["comm_id"] != self.id:
+                continue
+            data = m["content"]["data"]
+            if predicate(data):
+                return data
+            self.seen.append(data)
+        raise AssertionError("no such comm message in %s s; seen %s" % (timeout, self.seen))
+
+    def call(self, action, timeout=30, **args):
+        rid = self.send(action, **args)
+        return self.next(lambda d: d.get("request_id") == rid, timeout)
+
+
+SLOW_NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "kale4j", "display_name": "Java (kale4j)", "language": "java"}},
+    "cells": [
+        {"cell_type": "code", "id": "s", "metadata": {"tags": ["step:slow"]}, "execution_count": None, "outputs": [],
+         "source": 'java.nio.file.Files.writeString(java.nio.file.Path.of("pid"), "" + ProcessHandle.current().pid());\n'
+                   "Thread.sleep(120_000);\nint done = 1;"},
+        {"cell_type": "code", "id": "t", "metadata": {"tags": ["step:after", "prev:slow"]}, "execution_count": None,
+         "outputs": [], "source": "int later = done + 1;"},
+    ],
+}
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is not a running JVM.
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_for_pid(folder, timeout=90):
+    end = time.time() + timeout
+    while time.time() < end:
+        for pid_file in pathlib.Path(folder, ".kale4j", "runs").glob("*/workspace/pid"):
+            text = pid_file.read_text().strip()
+            if text:
+                return int(text)
+        time.sleep(0.1)
+    raise AssertionError("the slow step did not start in %s s" % timeout)
+
+
+def test_comm_run_streams_progress_and_restores_files_into_a_folder(kernel, tmp_path):
+    nb = tmp_path / "sum.ipynb"
+    files_notebook = json.loads(json.dumps(NOTEBOOK))
+    # Step numbers also leaves a file in the run's workspace.
+    files_notebook["cells"][1]["source"] += '\njava.nio.file.Files.writeString(java.nio.file.Path.of("numbers.txt"), "" + numbers);'
+    nb.write_text(json.dumps(files_notebook))
+    comm = Comm(kernel)
+    started = time.time()
+    reply = comm.call("run", notebook=str(nb), parameters={"n": "3"})
+    assert reply["ok"] is True, reply
+    run_id = reply["run_id"]
+    # The reply does not wait for the run: it comes before run_finished.
+    assert reply["status"] == "Running"
+    assert [s["name"] for s in reply["steps"]] == ["numbers", "total"]
+    # The shell is free while the run goes on.
+    assert comm.call("ping")["ok"] is True
+    finished = comm.next(lambda d: d.get("action") == "run_finished", timeout=180)
+    assert time.time() - started < 180
+    assert finished["run_id"] == run_id and finished["status"] == "Succeeded", finished
+    assert set(finished["snapshots"]) == {"_initial", "numbers", "total"}
+    progress = [(d["step"], d["status"]) for d in comm.seen if d.get("action") == "run_progress"]
+    assert progress == [("numbers", "Running"), ("numbers", "Succeeded"), ("total", "Running"), ("total", "Succeeded")]
+    status = comm.call("run_status", run_id=run_id, notebook=str(nb))
+    assert [(s["name"], s["status"]) for s in status["run"]["steps"]] == [("numbers", "Succeeded"), ("total", "Succeeded")]
+    # Files of the step (its workspace after it) into a folder next to the notebook.
+    restored = comm.call("restore", run_id=run_id, step="numbers", after=True, notebook=str(nb), folder="restored/numbers")
+    assert restored["ok"] is True, restored
+    assert restored["folder"] == "restored/numbers" and restored["files"] == 1
+    assert (tmp_path / "restored" / "numbers" / "numbers.txt").read_text() == "[1, 2, 3]"
+    # A folder that escapes the notebook's folder is refused, with a message and no traceback.
+    refused = comm.call("restore", run_id=run_id, step="numbers", notebook=str(nb), folder="../outside")
+    assert refused["ok"] is False
+    assert "outside the notebook's folder" in refused["error"]
+    assert "Exception" not in refused["error"] and "\tat " not in refused["error"]
+    assert not (tmp_path.parent / "outside").exists()
+
+
+def test_comm_stop_ends_the_run_and_its_step_jvm(kernel, tmp_path):
+    nb = tmp_path / "slow.ipynb"
+    nb.write_text(json.dumps(SLOW_NOTEBOOK))
+    comm = Comm(kernel)
+    reply = comm.call("run", notebook=str(nb))
+    assert reply["ok"] is True, reply
+    pid = wait_for_pid(tmp_path)
+    assert alive(pid)
+    running = comm.call("run_status", run_id=reply["run_id"])
+    assert running["run"]["status"] == "Running"
+    assert running["run"]["steps"][0]["status"] == "Running"
+    t0 = time.time()
+    stopped = comm.call("stop", run_id=reply["run_id"])
+    assert stopped["ok"] is True and stopped["status"] == "Stopped", stopped
+    assert time.time() - t0 < 5
+    assert wait_for(lambda: not alive(pid), 5), "step JVM %d still running" % pid
+    finished = comm.next(lambda d: d.get("action") == "run_finished", timeout=10)
+    assert finished["status"] == "Stopped"
+    steps = {s["name"]: s["status"] for s in finished["steps"]}
+    assert steps == {"slow": "Failed", "after": "Skipped"}
+    # The session still works.
+    assert kernel.value("40 + 2") == "42"
+
+
+def test_interrupt_stops_pipeline_run_and_the_session_stays_usable(kernel, tmp_path):
+    nb = tmp_path / "slow.ipynb"
+    nb.write_text(json.dumps(SLOW_NOTEBOOK))
+    kc = kernel.kc
+    msg_id = kc.execute("%pipeline run --notebook " + str(nb))
+    pid = wait_for_pid(tmp_path)
+    assert alive(pid)
+    t0 = time.time()
+    kernel.km.interrupt_kernel()
+    reply = None
+    while reply is None:
+        m = kc.get_shell_msg(timeout=10)
+        if m["parent_header"].get("msg_id") == msg_id:
+            reply = m["content"]
+    assert time.time() - t0 < 3, "interrupt took %.1f s" % (time.time() - t0)
+    assert reply["status"] == "error" and reply["ename"] == "Interrupted", reply
+    assert wait_for(lambda: not alive(pid), 5), "step JVM %d still running" % pid
+    text = ""
+    while True:
+        m = kc.get_iopub_msg(timeout=10)
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        if m["msg_type"] == "stream":
+            text += m["content"]["text"]
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            break
+    # Progress was streamed while it ran, and the end says the run stopped.
+    assert "slow" in text and "Running" in text, text
+    assert "Stopped" in text, text
+    assert kernel.value("6 * 7") == "42"

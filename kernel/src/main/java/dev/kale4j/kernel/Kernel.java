@@ -59,6 +59,12 @@ public final class Kernel implements EngineOutput, InputProvider {
     private volatile boolean allowStdin;
     private volatile boolean shuttingDown;
     private volatile Runnable onFirstRequest;
+    private final List<Runnable> interruptHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs on every interrupt_request (control thread), e.g. to stop a pipeline run a magic waits for. */
+    public void onInterrupt(Runnable hook) {
+        interruptHooks.add(hook);
+    }
 
     /**
      * Runs once, after the first request was answered (or after {@code fallbackMs}). The Java
@@ -205,6 +211,7 @@ public final class Kernel implements EngineOutput, InputProvider {
             case MessageTypes.COMM_CLOSE -> busy(channel, m, () -> comms.close(m));
             case MessageTypes.INTERRUPT_REQUEST -> {
                 engine.interrupt();
+                interruptHooks.forEach(Runnable::run);
                 reply(channel, m, ok());
             }
             case MessageTypes.SHUTDOWN_REQUEST -> shutdown(channel, m);

@@ -18,16 +18,14 @@ import dev.kale4j.kernel.comm.Comm;
 import dev.kale4j.kernel.comm.CommManager;
 import dev.kale4j.kernel.comm.CommTarget;
 import dev.kale4j.kernel.engine.CellOutcome;
+import dev.kale4j.kernel.engine.EngineOutput;
 import dev.kale4j.kernel.engine.JavaEngine;
 import dev.kale4j.kernel.magics.CellRunner;
 import dev.kale4j.pipeline.Input;
 import dev.kale4j.pipeline.Pipeline;
 import dev.kale4j.pipeline.PipelineJson;
 import dev.kale4j.pipeline.Step;
-import dev.kale4j.runner.LocalRunner;
 import dev.kale4j.runner.RunLayout;
-import dev.kale4j.runner.RunListener;
-import dev.kale4j.runner.RunOptions;
 import dev.kale4j.runner.RunSummary;
 import dev.kale4j.runner.StepStatus;
 import dev.kale4j.runtime.marshal.Marshaller;
@@ -48,17 +46,21 @@ import java.util.function.Consumer;
 public final class PipelineSupport {
     public static final String COMM_TARGET = "kale4j";
 
-    private final Kernel kernel;
+    private final EngineOutput out;
     private final JavaEngine engine;
     private final ObjectMapper json;
     private final PipelineTracker tracker;
+    private final PipelineRuns runs;
     private boolean runtimeOnClasspath;
+    /** The run {@code %pipeline run} is waiting for; an interrupt stops it. */
+    private volatile PipelineRuns.Run magicRun;
 
-    private PipelineSupport(Kernel kernel, JavaEngine engine, ObjectMapper json) {
-        this.kernel = kernel;
+    PipelineSupport(EngineOutput out, JavaEngine engine, ObjectMapper json) {
+        this.out = out;
         this.engine = engine;
         this.json = json;
-        this.tracker = new PipelineTracker(kernel, json);
+        this.tracker = new PipelineTracker(out, json);
+        this.runs = new PipelineRuns(json);
     }
 
     public static PipelineSupport install(Kernel kernel, JavaEngine engine, CellRunner cells, CommManager comms,
@@ -72,7 +74,20 @@ public final class PipelineSupport {
                 p.comm(comm, data, request);
             }
         });
+        kernel.onInterrupt(p::interrupted);
         return p;
+    }
+
+    /** interrupt_request: stops the run {@code %pipeline run} waits for (comm runs are stopped with "stop"). */
+    void interrupted() {
+        PipelineRuns.Run r = magicRun;
+        if (r != null) {
+            runs.stop(r);
+        }
+    }
+
+    PipelineRuns runs() {
+        return runs;
     }
 
     public PipelineTracker tracker() {
@@ -100,7 +115,8 @@ public final class PipelineSupport {
                         throw new UserError("-p needs NAME=VALUE, got '" + kv + "'");
                     }
                     params.put(kv.substring(0, eq), kv.substring(eq + 1));
-                } else if (t.equals("--before") || t.equals("--after") || t.equals("--file") || t.equals("--in-process")) {
+                } else if (t.equals("--before") || t.equals("--after") || t.equals("--file") || t.equals("--in-process")
+                        || t.equals("--no-snapshots")) {
                     options.put(t.substring(2), "true");
                 } else if (t.startsWith("--") || t.equals("-o")) {
                     options.put(t.equals("-o") ? "output" : t.substring(2), i + 1 < tokens.size() ? tokens.get(++i) : "");
@@ -116,21 +132,15 @@ public final class PipelineSupport {
         Args a = Args.parse(line);
         return switch (a.verb()) {
             case "graph" -> graph(a);
-            case "run" -> {
-                RunSummary s = run(notebook(a.options().get("notebook")), a.params(), a.options().containsKey("in-process"),
-                        progress -> kernel.stdout(progress + "\n"));
-                yield new CellResult(s.runId() + ": " + s.status(), null,
-                        s.succeeded() ? null : new dev.kale4j.kernel.engine.EngineError("PipelineFailed",
-                                "run " + s.runId() + " " + s.status(), List.of("run " + s.runId() + " " + s.status())));
-            }
+            case "run" -> runMagic(a);
             case "compile" -> {
                 List<Path> written = compile(notebook(a.options().get("notebook")), a.options().getOrDefault("target", "ir"),
                         Path.of(a.options().getOrDefault("output", ".")));
-                written.forEach(p -> kernel.stdout(p + "\n"));
+                written.forEach(p -> out.stdout(p + "\n"));
                 yield CellResult.EMPTY;
             }
             case "status" -> {
-                kernel.stdout(statusText(notebook(a.options().get("notebook"))));
+                out.stdout(statusText(notebook(a.options().get("notebook"))));
                 yield CellResult.EMPTY;
             }
             case "restore" -> {
@@ -139,7 +149,7 @@ public final class PipelineSupport {
                 }
                 List<String> vars = restore(notebook(a.options().get("notebook")), a.words().get(0), a.words().get(1),
                         !a.options().containsKey("after"));
-                kernel.stdout("restored " + String.join(", ", vars) + "\n");
+                out.stdout("restored " + String.join(", ", vars) + "\n");
                 yield CellResult.EMPTY;
             }
             default -> throw new UserError("unknown %pipeline command '" + a.verb()
@@ -154,7 +164,7 @@ public final class PipelineSupport {
         } else {
             c = liveCompilation();
         }
-        c.notes().forEach(n -> kernel.stdout("note: " + n + "\n"));
+        c.notes().forEach(n -> out.stdout("note: " + n + "\n"));
         Pipeline p = c.pipeline();
         ObjectNode bundle = json.createObjectNode();
         bundle.put("image/svg+xml", GraphRenderer.svg(p));
@@ -200,30 +210,53 @@ public final class PipelineSupport {
         return notebook.toAbsolutePath().getParent().resolve(".kale4j");
     }
 
-    RunSummary run(Path notebook, Map<String, String> params, boolean inProcess, Consumer<String> progress)
-            throws InterruptedException {
-        Compilation c = PipelineCompiler.compile(NotebookReader.read(notebook));
-        c.notes().forEach(n -> progress.accept("note: " + n));
-        RunOptions d = RunOptions.defaults(home(notebook));
-        RunOptions options = new RunOptions(params, d.home(), d.parallel(), null, null, inProcess, true, false);
-        RunListener listener = new RunListener() {
-            @Override
-            public void runStarted(String runId, List<String> steps) {
-                progress.accept("run " + runId + ": " + String.join(", ", steps));
+    /**
+     * {@code %pipeline run}: the run goes on in the background while this cell prints its progress; an
+     * interrupt stops it (step JVMs included) and the session stays usable.
+     */
+    private CellResult runMagic(Args a) throws InterruptedException {
+        PipelineRuns.Run run = runs.start(notebook(a.options().get("notebook")), a.params(), a.options().containsKey("in-process"),
+                !a.options().containsKey("no-snapshots"), new PipelineRuns.Events() {
+                    @Override
+                    public void step(PipelineRuns.Run r, String step, StepStatus status, long durationMs, String message) {
+                        String snap = status == StepStatus.SUCCEEDED ? r.snapshots().get(step) : null;
+                        out.stdout(String.format(Locale.ROOT, "  %-20s %-10s %s%s%s%n", step, status.word(),
+                                status.done() ? (durationMs / 1000.0) + " s" : "", message == null ? "" : "  " + message,
+                                snap == null ? "" : "  snapshot " + shortId(snap)));
+                    }
+                });
+        magicRun = run;
+        try {
+            run.notes().forEach(n -> out.stdout("note: " + n + "\n"));
+            out.stdout("run " + run.runId() + ": " + String.join(", ", run.pipeline().steps().stream().map(Step::name).toList())
+                    + "\n");
+            while (!run.await(1, java.util.concurrent.TimeUnit.HOURS)) {
+                // a long run: keep waiting (an interrupt ends it)
             }
+        } catch (InterruptedException e) {
+            runs.stop(run);
+            throw e;
+        } finally {
+            magicRun = null;
+        }
+        out.stdout("run " + run.runId() + " " + run.status() + " in " + run.durationMs() + " ms\n");
+        if (!run.snapshots().isEmpty()) {
+            StringBuilder sb = new StringBuilder("snapshots:");
+            run.snapshots().forEach((step, id) -> sb.append(' ').append(step).append('=').append(shortId(id)));
+            out.stdout(sb.append("\n  restore files with: kale4j restore ").append(run.runId())
+                    .append(" STEP --target DIR --workdir ").append(home(run.notebook())).append('\n').toString());
+        }
+        String status = run.status();
+        if (status.equals("Succeeded")) {
+            return new CellResult(run.runId() + ": " + status, null, null);
+        }
+        String why = "run " + run.runId() + " " + status + (run.error() == null ? "" : ": " + run.error());
+        return new CellResult(null, null, new dev.kale4j.kernel.engine.EngineError(
+                status.equals("Stopped") ? "Interrupted" : "PipelineFailed", why, List.of(why)));
+    }
 
-            @Override
-            public void stepChanged(String step, StepStatus status, long durationMs, String message) {
-                progress.accept(String.format(Locale.ROOT, "  %-20s %-10s %s%s", step, status.word(),
-                        status.done() ? (durationMs / 1000.0) + " s" : "", message == null ? "" : "  " + message));
-            }
-
-            @Override
-            public void runFinished(RunSummary summary) {
-                progress.accept("run " + summary.runId() + " " + summary.status() + " in " + summary.durationMs() + " ms");
-            }
-        };
-        return new LocalRunner(options, listener, null).run(c.pipeline());
+    static String shortId(String id) {
+        return id.substring(0, Math.min(12, id.length()));
     }
 
     List<Path> compile(Path notebook, String target, Path output) {
@@ -343,20 +376,30 @@ public final class PipelineSupport {
         runtimeOnClasspath = true;
     }
 
-    // ---- comm target ----
+    // ---- comm target (docs/comm-protocol.md) ----
 
     void comm(Comm comm, ObjectNode data, dev.kale4j.kernel.messages.Message request) {
+        handle(data, d -> comm.send(request, d));
+    }
+
+    /** Answers one request; {@code send} publishes a message on the comm (the reply, and a run's progress later). */
+    void handle(ObjectNode data, Consumer<ObjectNode> send) {
         String action = data.path("action").asText("");
         ObjectNode reply = json.createObjectNode().put("action", action).put("request_id", data.path("request_id").asText(""));
         try {
-            String nbArg = data.path("notebook").asText(null);
+            String nbArg = data.hasNonNull("notebook") ? data.path("notebook").asText() : null;
             switch (action) {
                 case "ping" -> reply.put("ok", true);
                 case "graph" -> {
                     Compilation c = data.path("live").asBoolean(false) ? liveCompilation()
                             : PipelineCompiler.compile(NotebookReader.read(notebook(nbArg)));
-                    reply.put("ok", true).put("svg", GraphRenderer.svg(c.pipeline()))
-                            .put("text", GraphRenderer.text(c.pipeline()));
+                    reply.put("ok", true).put("pipeline", c.pipeline().name());
+                    ArrayNode steps = reply.putArray("steps");
+                    for (Step st : c.pipeline().steps()) {
+                        ArrayNode deps = steps.addObject().put("name", st.name()).putArray("deps");
+                        st.dependencies().forEach(deps::add);
+                    }
+                    reply.put("svg", GraphRenderer.svg(c.pipeline())).put("text", GraphRenderer.text(c.pipeline()));
                     ArrayNode notes = reply.putArray("notes");
                     c.notes().forEach(notes::add);
                 }
@@ -369,18 +412,43 @@ public final class PipelineSupport {
                 case "run" -> {
                     Map<String, String> params = new LinkedHashMap<>();
                     data.path("parameters").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
-                    String requestId = data.path("request_id").asText("");
-                    RunSummary s = run(notebook(nbArg), params, data.path("in_process").asBoolean(false), line -> {
-                        ObjectNode update = json.createObjectNode().put("action", "run_progress")
-                                .put("request_id", requestId).put("line", line);
-                        comm.send(request, update);
-                    });
-                    reply.put("ok", s.succeeded()).set("summary", json.valueToTree(s));
+                    String target = data.path("target").asText("local");
+                    if (!target.isEmpty() && !target.equals("local")) {
+                        throw new UserError("the kernel runs pipelines locally; use kale4j submit for " + target);
+                    }
+                    PipelineRuns.Run run = runs.start(notebook(nbArg), params, data.path("in_process").asBoolean(false),
+                            data.path("snapshots").asBoolean(true), commEvents(send));
+                    reply.put("ok", true).put("run_id", run.runId());
+                    reply.setAll(runJson(run));
+                }
+                case "run_status" -> {
+                    String runId = data.path("run_id").asText("");
+                    PipelineRuns.Run run = runs.get(runId);
+                    reply.put("ok", true).set("run", run != null ? runJson(run) : runJsonFromDisk(notebook(nbArg), runId));
+                }
+                case "stop" -> {
+                    String runId = data.path("run_id").asText("");
+                    PipelineRuns.Run run = runs.get(runId);
+                    if (run == null) {
+                        throw new UserError("run " + runId + " was not started by this kernel, so it cannot be stopped here");
+                    }
+                    boolean wasRunning = !run.finished();
+                    runs.stop(run);
+                    boolean ended = run.await(data.path("wait_ms").asLong(10_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    reply.put("ok", true).put("run_id", runId).put("was_running", wasRunning).put("stopped", ended)
+                            .put("status", run.status());
                 }
                 case "status", "list_runs" -> {
-                    ArrayNode runs = reply.put("ok", true).putArray("runs");
-                    for (RunSummary s : runs(notebook(nbArg))) {
-                        runs.add(json.valueToTree(s));
+                    ArrayNode list = reply.put("ok", true).putArray("runs");
+                    Path home = home(notebook(nbArg));
+                    for (String id : RunLayout.runIds(home)) {
+                        PipelineRuns.Run active = runs.get(id);
+                        Path summary = RunLayout.existing(home, id).summaryFile();
+                        if (active != null && !active.finished()) {
+                            list.add(runJson(active)); // no summary.json until it ends
+                        } else if (Files.isRegularFile(summary)) {
+                            list.add(json.valueToTree(PipelineJson.read(summary, RunSummary.class)));
+                        }
                     }
                 }
                 case "list_snapshots" -> {
@@ -411,18 +479,180 @@ public final class PipelineSupport {
                     reply.put("ok", true).put("logs", logs.toString());
                 }
                 case "restore" -> {
-                    List<String> vars = restore(notebook(nbArg), data.path("run").asText(data.path("run_id").asText("latest")),
-                            data.path("step").asText(""), !data.path("after").asBoolean(false));
-                    ArrayNode v = reply.put("ok", true).putArray("variables");
-                    vars.forEach(v::add);
+                    Path nb = notebook(nbArg);
+                    String run = latest(nb, data.path("run_id").asText(data.path("run").asText("latest")));
+                    String step = data.path("step").asText("");
+                    if (step.isEmpty()) {
+                        throw new UserError("restore needs the step to restore");
+                    }
+                    boolean after = data.path("after").asBoolean(true);
+                    String folder = data.path("folder").asText("");
+                    reply.put("ok", true).put("run_id", run).put("step", step).put("after", after);
+                    if (!folder.isBlank()) {
+                        Path base = nb.getParent();
+                        Path target = folderInside(base, folder);
+                        long files = runs.restoreFiles(home(nb), run, step, after, target);
+                        reply.put("folder", base.toRealPath().relativize(target).toString()).put("path", target.toString())
+                                .put("files", files).put("snapshot", runs.snapshotOf(home(nb), run, step, after));
+                    } else {
+                        ArrayNode v = reply.putArray("variables");
+                        restore(nb, run, step, !after).forEach(v::add);
+                    }
                 }
-                default -> reply.put("ok", false).put("error", "unknown action '" + action + "'");
+                default -> throw new UserError("unknown action '" + action + "'");
             }
         } catch (UserError e) {
-            reply.put("ok", false).put("error", e.getMessage());
+            error(reply, e.getMessage());
         } catch (Exception e) {
-            reply.put("ok", false).put("error", e.toString());
+            error(reply, e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        comm.send(request, reply);
+        send.accept(reply);
+    }
+
+    private static final java.util.regex.Pattern CELL = java.util.regex.Pattern.compile("(?:^|: )cell (\\d+)(?: \\(id ([^)]*)\\))?: ");
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("tag \"([^\"]*)\"");
+
+    /** A structured error reply: the message, and the cell (index, id) and tag it is about when the message names them. */
+    static void error(ObjectNode reply, String message) {
+        reply.put("ok", false).put("error", message);
+        java.util.regex.Matcher m = CELL.matcher(message);
+        if (m.find()) {
+            reply.put("cell", Integer.parseInt(m.group(1)));
+            if (m.group(2) != null) {
+                reply.put("cell_id", m.group(2));
+            }
+            java.util.regex.Matcher t = TAG.matcher(message.substring(m.end()));
+            if (t.find()) {
+                reply.put("tag", t.group(1));
+            }
+        }
+    }
+
+    private String latest(Path notebook, String run) {
+        if (!run.equals("latest") && !run.isEmpty()) {
+            return run;
+        }
+        List<String> ids = RunLayout.runIds(home(notebook));
+        if (ids.isEmpty()) {
+            throw new UserError("no runs under " + home(notebook).resolve("runs"));
+        }
+        return ids.get(ids.size() - 1);
+    }
+
+    /**
+     * The folder to restore files into: relative to the notebook's directory (or absolute), and inside it.
+     * A folder that escapes it (.., an absolute path elsewhere, a symbolic link out) is refused, as is a
+     * folder that exists and is not empty.
+     */
+    static Path folderInside(Path base, String folder) throws java.io.IOException {
+        Path root = base.toRealPath();
+        Path given = Path.of(folder);
+        Path target = (given.isAbsolute() ? given : root.resolve(given)).normalize();
+        String refuse = "folder '" + folder + "' is outside the notebook's folder " + root
+                + "; give a folder inside it, like restored/STEP";
+        if (!target.startsWith(root) || target.equals(root)) {
+            throw new UserError(refuse);
+        }
+        Path existing = target;
+        while (!Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (!existing.toRealPath().startsWith(root)) {
+            throw new UserError(refuse);
+        }
+        if (Files.exists(target)) {
+            if (!Files.isDirectory(target)) {
+                throw new UserError("'" + folder + "' exists and is a file; choose a new folder");
+            }
+            try (var entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) {
+                    throw new UserError("folder '" + folder + "' exists and is not empty; choose a new folder");
+                }
+            }
+        }
+        return target;
+    }
+
+    private PipelineRuns.Events commEvents(Consumer<ObjectNode> send) {
+        return new PipelineRuns.Events() {
+            @Override
+            public void step(PipelineRuns.Run run, String step, StepStatus status, long durationMs, String message) {
+                ObjectNode m = json.createObjectNode().put("action", "run_progress").put("run_id", run.runId())
+                        .put("step", step).put("status", status.word()).put("duration_ms", durationMs);
+                if (message == null) {
+                    m.putNull("message");
+                } else {
+                    m.put("message", message);
+                }
+                String snap = status == StepStatus.SUCCEEDED ? run.snapshots().get(step) : null;
+                if (snap != null) {
+                    m.put("snapshot", snap);
+                }
+                send.accept(m);
+            }
+
+            @Override
+            public void finished(PipelineRuns.Run run) {
+                ObjectNode m = json.createObjectNode().put("action", "run_finished").put("run_id", run.runId());
+                m.setAll(runJson(run));
+                send.accept(m);
+            }
+        };
+    }
+
+    /** A run of this kernel: {run_id, pipeline, target, status, active, duration_ms, steps:[...], snapshots, metrics}. */
+    ObjectNode runJson(PipelineRuns.Run run) {
+        ObjectNode r = json.createObjectNode().put("run_id", run.runId()).put("pipeline", run.pipeline().name())
+                .put("notebook", run.notebook().toString()).put("target", "local").put("status", run.status())
+                .put("active", !run.finished()).put("duration_ms", run.durationMs());
+        if (run.error() != null) {
+            r.put("error", run.error());
+        }
+        ArrayNode steps = r.putArray("steps");
+        for (PipelineRuns.StepView v : run.steps()) {
+            ObjectNode s = steps.addObject().put("name", v.name()).put("status", v.status().word()).put("duration_ms", v.durationMs());
+            ArrayNode deps = s.putArray("deps");
+            v.deps().forEach(deps::add);
+            if (v.message() != null) {
+                s.put("message", v.message());
+            }
+        }
+        ObjectNode snaps = r.putObject("snapshots");
+        run.snapshots().forEach(snaps::put);
+        RunSummary summary = run.summary();
+        if (summary != null && summary.metrics() != null) {
+            r.set("metrics", json.valueToTree(summary.metrics()));
+        }
+        return r;
+    }
+
+    /** A finished run from its summary.json, in the same shape as {@link #runJson(PipelineRuns.Run)}. */
+    private ObjectNode runJsonFromDisk(Path notebook, String runId) {
+        RunLayout layout = RunLayout.existing(home(notebook), runId);
+        if (!Files.isRegularFile(layout.summaryFile())) {
+            throw new UserError("run " + runId + " has no summary yet (running in another process, or interrupted)");
+        }
+        RunSummary s = PipelineJson.read(layout.summaryFile(), RunSummary.class);
+        Pipeline p = Files.isRegularFile(layout.pipelineFile()) ? PipelineJson.read(layout.pipelineFile(), Pipeline.class) : null;
+        ObjectNode r = json.createObjectNode().put("run_id", s.runId()).put("pipeline", s.pipeline()).put("target", "local")
+                .put("status", s.status()).put("active", false).put("duration_ms", s.durationMs());
+        ArrayNode steps = r.putArray("steps");
+        if (s.steps() != null) {
+            s.steps().forEach((name, st) -> {
+                ObjectNode o = steps.addObject().put("name", name).put("status", st.status().word()).put("duration_ms", st.durationMs());
+                ArrayNode deps = o.putArray("deps");
+                if (p != null) {
+                    p.step(name).ifPresent(step -> step.dependencies().forEach(deps::add));
+                }
+                if (st.error() != null) {
+                    o.put("message", st.error());
+                }
+            });
+        }
+        r.set("snapshots", json.valueToTree(s.snapshots() == null ? Map.of() : s.snapshots()));
+        if (s.metrics() != null) {
+            r.set("metrics", json.valueToTree(s.metrics()));
+        }
+        return r;
     }
 }
