@@ -26,10 +26,14 @@ import java.util.ArrayList;
  *                 "claim_name": "existing-pvc"},
  *   "snapshot": {"repo": "s3://bucket/prefix", "s3_endpoint": "http://minio:9000", "s3_secret": "kale4j-s3",
  *                "volume_snapshot_class": "csi-snapclass"},
- *   "cache_max_age": "720h"
+ *   "cache_max_age": "720h",
+ *   "argo_ui": "https://argo.example.com",
+ *   "kfp_ui": "https://kubeflow.example.com/pipeline"
  * }
  * </pre>
- * Unknown keys are errors, so a misspelling is not silently ignored.
+ * Unknown keys are errors, so a misspelling is not silently ignored. {@code argo_ui} and {@code kfp_ui} are the
+ * base addresses of the Argo and KFP UIs, used by the JupyterLab extension to link to a cluster run (the env
+ * variables {@code KALE4J_ARGO_UI} / {@code KALE4J_KFP_UI} take precedence, see {@link #uiBase}).
  */
 public record ClusterSettings(
         DataPassing dataPassing,
@@ -39,11 +43,13 @@ public record ClusterSettings(
         Map<String, String> requests,
         Workspace workspace,
         Snapshot snapshot,
-        String cacheMaxAge) {
+        String cacheMaxAge,
+        String argoUi,
+        String kfpUi) {
 
     public static final String KEY = "cluster";
     private static final Set<String> KEYS = Set.of("data_passing", "service_account", "node_selector", "tolerations",
-            "requests", "workspace", "snapshot", "cache_max_age");
+            "requests", "workspace", "snapshot", "cache_max_age", "argo_ui", "kfp_ui");
     /** How long an Argo memoization entry of a {@code cache:enabled} step stays valid unless the notebook says. */
     public static final String DEFAULT_CACHE_MAX_AGE = "720h";
     private static final Set<String> TOLERATION_KEYS = Set.of("key", "operator", "value", "effect", "tolerationSeconds");
@@ -139,7 +145,26 @@ public record ClusterSettings(
         }
         return new ClusterSettings(passing, text(c, "service_account"), stringMap(c.get("node_selector"),
                 where + ".node_selector"), tolerations, stringMap(c.get("requests"), where + ".requests"), workspace,
-                snapshot, maxAge);
+                snapshot, maxAge, url(c, "argo_ui", where), url(c, "kfp_ui", where));
+    }
+
+    /**
+     * The base address of the UI of {@code target} ("argo" or "kfp") for links to runs: the env variable
+     * ({@code KALE4J_ARGO_UI} / {@code KALE4J_KFP_UI}, from {@code env}) if set, else this notebook's setting,
+     * else {@code null}. Trailing slashes are removed.
+     */
+    public String uiBase(String target, java.util.function.Function<String, String> env) {
+        String fromEnv = env.apply("argo".equals(target) ? "KALE4J_ARGO_UI" : "KALE4J_KFP_UI");
+        String base = fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : "argo".equals(target) ? argoUi : kfpUi;
+        return base == null ? null : base.replaceAll("/+$", "");
+    }
+
+    private static String url(JsonNode node, String key, String where) {
+        String v = text(node, key);
+        if (v != null && !v.matches("https?://\\S+")) {
+            throw new UserError(where + "." + key + " must be the UI's http:// or https:// address, not \"" + v + "\"");
+        }
+        return v;
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {
