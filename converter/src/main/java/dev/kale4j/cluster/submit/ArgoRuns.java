@@ -79,6 +79,34 @@ public final class ArgoRuns {
      */
     public RunStatus watch(String name, String namespace, Duration timeout, Consumer<String> out)
             throws InterruptedException {
+        Map<String, String> seen = new HashMap<>();
+        String[] phase = {null};
+        RunStatus status = follow(name, namespace, timeout, s -> {
+            if (s.phase() != null && !s.phase().equals(phase[0])) {
+                phase[0] = s.phase();
+                out.accept(name + ": " + phase[0] + (s.message() == null ? "" : " (" + s.message() + ")"));
+            }
+            for (RunStatus.StepStatus st : s.steps()) {
+                if (!st.phase().equals(seen.put(st.step(), st.phase()))) {
+                    out.accept("  " + st.step() + ": " + st.phase()
+                            + (st.message() == null || st.message().isBlank() ? "" : " (" + st.message() + ")"));
+                }
+            }
+        });
+        if (status == null || !status.finished()) {
+            out.accept(name + ": still " + phase[0] + " after " + timeout.toSeconds() + "s; follow it with"
+                    + " kale4j runs get " + name);
+        }
+        return status;
+    }
+
+    /**
+     * Follows the workflow until it finishes or {@code timeout} passes: {@code onStatus} gets every state read
+     * (from the watch, or re-read every refresh interval). Returns the last status seen. An interrupt ends it
+     * with {@link InterruptedException}; the workflow itself goes on.
+     */
+    public RunStatus follow(String name, String namespace, Duration timeout, Consumer<RunStatus> onStatus)
+            throws InterruptedException {
         BlockingQueue<GenericKubernetesResource> events = new LinkedBlockingQueue<>();
         Watch watch;
         try {
@@ -99,8 +127,6 @@ public final class ArgoRuns {
         } catch (KubernetesClientException e) {
             throw fail(e, "watch Workflow " + name, namespace);
         }
-        Map<String, String> seen = new HashMap<>();
-        String phase = null;
         RunStatus status = null;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
@@ -108,24 +134,13 @@ public final class ArgoRuns {
             while (true) {
                 if (current != null) {
                     status = status(current);
-                    if (status.phase() != null && !status.phase().equals(phase)) {
-                        phase = status.phase();
-                        out.accept(name + ": " + phase + (status.message() == null ? "" : " (" + status.message() + ")"));
-                    }
-                    for (RunStatus.StepStatus s : status.steps()) {
-                        if (!s.phase().equals(seen.put(s.step(), s.phase()))) {
-                            out.accept("  " + s.step() + ": " + s.phase()
-                                    + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
-                        }
-                    }
+                    onStatus.accept(status);
                     if (status.finished()) {
                         return status;
                     }
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    out.accept(name + ": still " + phase + " after " + timeout.toSeconds() + "s; follow it with"
-                            + " kale4j runs get " + name);
                     return status;
                 }
                 current = events.poll(Math.min(left, refresh.toNanos()), TimeUnit.NANOSECONDS);
@@ -135,6 +150,40 @@ public final class ArgoRuns {
             }
         } finally {
             watch.close();
+        }
+    }
+
+    /**
+     * Stops the workflow the way {@code argo stop} does: sets {@code spec.shutdown: Stop}, so the controller
+     * runs no new steps, ends the running ones and runs exit handlers; the workflow then ends Failed.
+     */
+    public void stop(String name, String namespace) {
+        try {
+            GenericKubernetesResource r = client.genericKubernetesResources(WORKFLOWS).inNamespace(namespace)
+                    .withName(name).edit(wf -> {
+                        Map<String, Object> spec = wf.get("spec");
+                        spec.put("shutdown", "Stop");
+                        return wf;
+                    });
+            if (r == null) {
+                throw new UserError("Workflow " + name + " does not exist in namespace " + namespace);
+            }
+        } catch (KubernetesClientException e) {
+            throw fail(e, "stop Workflow " + name, namespace);
+        }
+    }
+
+    /**
+     * Whether the cluster serves Argo's Workflow resource: {@code null} when it does, else why not (no CRD, no
+     * right to read it, unreachable ...), as a sentence for the user.
+     */
+    public String unavailable(String namespace) {
+        try {
+            client.genericKubernetesResources(WORKFLOWS).inNamespace(namespace)
+                    .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+            return null;
+        } catch (KubernetesClientException e) {
+            return fail(e, "list Workflows", namespace).getMessage();
         }
     }
 
@@ -177,7 +226,8 @@ public final class ArgoRuns {
         List<RunStatus.StepStatus> steps = new ArrayList<>();
         for (RunStatus.StepStatus st : s.steps()) {
             String vs = volumeSnapshots.get(st.step());
-            steps.add(vs == null ? st : new RunStatus.StepStatus(st.step(), st.phase(), st.message(), st.metrics(), vs));
+            steps.add(vs == null ? st : new RunStatus.StepStatus(st.step(), st.phase(), st.message(), st.metrics(), vs,
+                    st.durationMs()));
         }
         return new RunStatus(s.name(), s.pipeline(), s.phase(), s.message(), s.startedAt(), s.finishedAt(), steps);
     }
@@ -273,13 +323,24 @@ public final class ArgoRuns {
             // A memoization hit is a Succeeded node that never ran: say so, as the local runner does.
             String stepPhase = n.path("memoizationStatus").path("hit").asBoolean(false) ? "Cached"
                     : n.path("phase").asText("Pending");
-            steps.add(new RunStatus.StepStatus(display, stepPhase, n.path("message").asText(null), metrics, snapshot));
+            steps.add(new RunStatus.StepStatus(display, stepPhase, n.path("message").asText(null), metrics, snapshot,
+                    durationMs(n.path("startedAt").asText(null), n.path("finishedAt").asText(null))));
         }
         String pipeline = wf.path("metadata").path("labels").path(ArgoCompiler.PIPELINE_LABEL).asText(null);
         String phase = st.path("phase").asText(null);
         return new RunStatus(wf.path("metadata").path("name").asText(), pipeline,
                 phase == null || phase.isEmpty() ? "Pending" : phase, st.path("message").asText(null),
                 st.path("startedAt").asText(null), st.path("finishedAt").asText(null), steps);
+    }
+
+    static long durationMs(String startedAt, String finishedAt) {
+        try {
+            return startedAt == null || finishedAt == null || startedAt.isEmpty() || finishedAt.isEmpty() ? 0
+                    : Math.max(0, Duration.between(java.time.Instant.parse(startedAt), java.time.Instant.parse(finishedAt))
+                            .toMillis());
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
     }
 
     /** The snapshot agent prints its summary as JSON; the id is what {@code kale4j snapshot restore} needs. */

@@ -28,7 +28,12 @@ public record RunStatus(String name, String pipeline, String phase, String messa
     /**
      * @param metrics  JSON object of the step's metrics ({@code null} when none reported)
      * @param snapshot the snapshot of the step's workspace (snapshot-agent id or VolumeSnapshot name), if any
+     * @param durationMs how long the step ran, from the engine's start and finish times (0 when not known yet)
      */
-    public record StepStatus(String step, String phase, String message, String metrics, String snapshot) {
+    public record StepStatus(String step, String phase, String message, String metrics, String snapshot,
+                             long durationMs) {
+        public StepStatus(String step, String phase, String message, String metrics, String snapshot) {
+            this(step, phase, message, metrics, snapshot, 0);
+        }
     }
 }

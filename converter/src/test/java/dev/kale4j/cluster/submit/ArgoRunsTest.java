@@ -211,6 +211,26 @@ class ArgoRunsTest {
                 .isInstanceOf(UserError.class).hasMessageContaining("text, top");
     }
 
+    @Test
+    void stopSetsShutdownAndAvailabilityIsChecked() {
+        ArgoRuns runs = new ArgoRuns(client, Duration.ofMillis(200));
+        assertThat(runs.unavailable(NS)).as("the Workflow CRD is installed").isNull();
+        String name = runs.submit(workflow(), Map.of(), NS);
+        assertThat(Manifests.jsonMapper().valueToTree(stored(name)).path("spec").has("shutdown")).isFalse();
+        runs.stop(name, NS);
+        JsonNode spec = Manifests.jsonMapper().valueToTree(stored(name)).path("spec");
+        assertThat(spec.path("shutdown").asText()).isEqualTo("Stop");
+        assertThat(spec.path("templates").size()).as("the rest of the spec is kept").isGreaterThan(1);
+        assertThatThrownBy(() -> runs.stop("nope", NS)).isInstanceOf(UserError.class);
+    }
+
+    @Test
+    void stepDurationsComeFromTheNodeTimes() {
+        assertThat(ArgoRuns.durationMs("2026-01-01T00:00:01Z", "2026-01-01T00:00:03.5Z")).isEqualTo(2500);
+        assertThat(ArgoRuns.durationMs("2026-01-01T00:00:01Z", null)).isZero();
+        assertThat(ArgoRuns.durationMs("garbage", "2026-01-01T00:00:01Z")).isZero();
+    }
+
     static void awaitLine(List<String> lines, String line) throws InterruptedException {
         for (int i = 0; i < 200 && !lines.contains(line); i++) {
             Thread.sleep(50);

@@ -53,6 +53,16 @@ class ClusterErrorsTest {
     }
 
     @Test
+    void unavailableSaysWhyArgoCannotBeUsed() {
+        server.expect().get().withPath(PATH + "?limit=1").andReturn(404, status(404, "NotFound",
+                "the server could not find the requested resource", null)).once();
+        assertThat(new ArgoRuns(client).unavailable("ns1")).contains("no Workflow (argoproj.io/v1alpha1) resource");
+        server.expect().get().withPath(PATH + "?limit=1").andReturn(403, status(403, "Forbidden", "forbidden", null))
+                .once();
+        assertThat(new ArgoRuns(client).unavailable("ns1")).contains("forbidden (403)");
+    }
+
+    @Test
     void missingNamespaceIsNamed() {
         server.expect().post().withPath(PATH).andReturn(404, status(404, "NotFound", "namespaces \"ns1\" not found",
                 "namespaces")).once();
