@@ -28,12 +28,14 @@ import java.util.ArrayList;
  *                "volume_snapshot_class": "csi-snapclass"},
  *   "cache_max_age": "720h",
  *   "argo_ui": "https://argo.example.com",
- *   "kfp_ui": "https://kubeflow.example.com/pipeline"
+ *   "kfp_ui": "https://kubeflow.example.com/pipeline",
+ *   "namespace": "team-a"
  * }
  * </pre>
  * Unknown keys are errors, so a misspelling is not silently ignored. {@code argo_ui} and {@code kfp_ui} are the
  * base addresses of the Argo and KFP UIs, used by the JupyterLab extension to link to a cluster run (the env
- * variables {@code KALE4J_ARGO_UI} / {@code KALE4J_KFP_UI} take precedence, see {@link #uiBase}).
+ * variables {@code KALE4J_ARGO_UI} / {@code KALE4J_KFP_UI} take precedence, see {@link #uiBase});
+ * {@code namespace} is where the kernel (JupyterLab) submits runs unless the request names one.
  */
 public record ClusterSettings(
         DataPassing dataPassing,
@@ -45,11 +47,13 @@ public record ClusterSettings(
         Snapshot snapshot,
         String cacheMaxAge,
         String argoUi,
-        String kfpUi) {
+        String kfpUi,
+        String namespace) {
 
     public static final String KEY = "cluster";
     private static final Set<String> KEYS = Set.of("data_passing", "service_account", "node_selector", "tolerations",
-            "requests", "workspace", "snapshot", "cache_max_age", "argo_ui", "kfp_ui");
+            "requests", "workspace", "snapshot", "cache_max_age", "argo_ui", "kfp_ui",
+            "namespace");
     /** How long an Argo memoization entry of a {@code cache:enabled} step stays valid unless the notebook says. */
     public static final String DEFAULT_CACHE_MAX_AGE = "720h";
     private static final Set<String> TOLERATION_KEYS = Set.of("key", "operator", "value", "effect", "tolerationSeconds");
@@ -145,7 +149,7 @@ public record ClusterSettings(
         }
         return new ClusterSettings(passing, text(c, "service_account"), stringMap(c.get("node_selector"),
                 where + ".node_selector"), tolerations, stringMap(c.get("requests"), where + ".requests"), workspace,
-                snapshot, maxAge, url(c, "argo_ui", where), url(c, "kfp_ui", where));
+                snapshot, maxAge, url(c, "argo_ui", where), url(c, "kfp_ui", where), namespace(c, where));
     }
 
     /**
@@ -157,6 +161,15 @@ public record ClusterSettings(
         String fromEnv = env.apply("argo".equals(target) ? "KALE4J_ARGO_UI" : "KALE4J_KFP_UI");
         String base = fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : "argo".equals(target) ? argoUi : kfpUi;
         return base == null ? null : base.replaceAll("/+$", "");
+    }
+
+    private static String namespace(JsonNode node, String where) {
+        String v = text(node, "namespace");
+        if (v != null && !v.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new UserError(where + ".namespace must be a Kubernetes namespace name (lower case letters, digits"
+                    + " and -), not \"" + v + "\"");
+        }
+        return v;
     }
 
     private static String url(JsonNode node, String key, String where) {

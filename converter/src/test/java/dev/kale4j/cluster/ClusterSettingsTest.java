@@ -18,7 +18,8 @@ class ClusterSettingsTest {
     void uiBasesComeFromTheNotebookAndTheEnvironmentWins() {
         ClusterSettings s = ClusterSettings.of(Fixtures.notebook(Fixtures.WORD_STATS, dir, kn -> kn.putObject("cluster")
                 .put("argo_ui", "https://argo.example.com/").put("kfp_ui", "https://kf.example.com/pipeline")
-                .put("cache_max_age", "24h")));
+                .put("cache_max_age", "24h").put("namespace", "team-a")));
+        assertThat(s.namespace()).isEqualTo("team-a");
         assertThat(s.argoUi()).isEqualTo("https://argo.example.com/");
         assertThat(s.cacheMaxAge()).as("the other keys still read").isEqualTo("24h");
         assertThat(s.uiBase("argo", k -> null)).isEqualTo("https://argo.example.com");
@@ -39,5 +40,9 @@ class ClusterSettingsTest {
         assertThatThrownBy(() -> ClusterSettings.of(Fixtures.notebook(Fixtures.WORD_STATS, dir.resolve("c"),
                 kn -> kn.putObject("cluster").put("argo_url", "https://x")))).isInstanceOf(UserError.class)
                 .hasMessageContaining("unknown key \"argo_url\"").hasMessageContaining("argo_ui");
+        assertThatThrownBy(() -> ClusterSettings.of(Fixtures.notebook(Fixtures.WORD_STATS, dir.resolve("d"),
+                kn -> kn.putObject("cluster").put("namespace", "Team_A")))).isInstanceOf(UserError.class)
+                .hasMessageContaining("namespace");
+        assertThat(none.namespace()).isNull();
     }
 }

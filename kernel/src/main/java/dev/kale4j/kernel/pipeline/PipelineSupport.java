@@ -51,6 +51,8 @@ public final class PipelineSupport {
     private final ObjectMapper json;
     private final PipelineTracker tracker;
     private final PipelineRuns runs;
+    /** Runs on a cluster (comm run with target argo). */
+    private ClusterRuns cluster;
     private boolean runtimeOnClasspath;
     /** The run {@code %pipeline run} is waiting for; an interrupt stops it. */
     private volatile PipelineRuns.Run magicRun;
@@ -61,6 +63,12 @@ public final class PipelineSupport {
         this.json = json;
         this.tracker = new PipelineTracker(out, json);
         this.runs = new PipelineRuns(json);
+        this.cluster = ClusterRuns.standard(json);
+    }
+
+    /** Tests: a cluster (mock API server) instead of the kubeconfig's. */
+    void cluster(ClusterRuns cluster) {
+        this.cluster = cluster;
     }
 
     public static PipelineSupport install(Kernel kernel, JavaEngine engine, CellRunner cells, CommManager comms,
@@ -414,7 +422,12 @@ public final class PipelineSupport {
                     data.path("parameters").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
                     String target = data.path("target").asText("local");
                     if (!target.isEmpty() && !target.equals("local")) {
-                        throw new UserError("the kernel runs pipelines locally; use kale4j submit for " + target);
+                        ClusterRuns.Run run = cluster.start(target, notebook(nbArg), params,
+                                data.hasNonNull("namespace") ? data.path("namespace").asText() : null,
+                                clusterEvents(send));
+                        reply.put("ok", true).put("run_id", run.runId);
+                        reply.setAll(cluster.json(run));
+                        break;
                     }
                     PipelineRuns.Run run = runs.start(notebook(nbArg), params, data.path("in_process").asBoolean(false),
                             data.path("snapshots").asBoolean(true), commEvents(send));
@@ -424,11 +437,29 @@ public final class PipelineSupport {
                 case "run_status" -> {
                     String runId = data.path("run_id").asText("");
                     PipelineRuns.Run run = runs.get(runId);
-                    reply.put("ok", true).set("run", run != null ? runJson(run) : runJsonFromDisk(notebook(nbArg), runId));
+                    ClusterRuns.Run clusterRun = cluster.get(runId);
+                    String target = data.path("target").asText("local");
+                    reply.put("ok", true).set("run", run != null ? runJson(run)
+                            : clusterRun != null ? cluster.json(clusterRun)
+                            : !target.isEmpty() && !target.equals("local")
+                                    ? cluster.fetch(target, runId, data.path("namespace").asText(null))
+                                    : runJsonFromDisk(notebook(nbArg), runId));
                 }
                 case "stop" -> {
                     String runId = data.path("run_id").asText("");
                     PipelineRuns.Run run = runs.get(runId);
+                    ClusterRuns.Run clusterRun = cluster.get(runId);
+                    if (run == null && clusterRun != null) {
+                        boolean wasRunning = !clusterRun.finished();
+                        if (wasRunning) {
+                            cluster.stop(clusterRun);
+                        }
+                        boolean ended = clusterRun.await(data.path("wait_ms").asLong(10_000),
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
+                        reply.put("ok", true).put("run_id", runId).put("target", clusterRun.target)
+                                .put("was_running", wasRunning).put("stopped", ended).put("status", clusterRun.status);
+                        break;
+                    }
                     if (run == null) {
                         throw new UserError("run " + runId + " was not started by this kernel, so it cannot be stopped here");
                     }
@@ -450,6 +481,12 @@ public final class PipelineSupport {
                             list.add(json.valueToTree(PipelineJson.read(summary, RunSummary.class)));
                         }
                     }
+                    Path nb = notebook(nbArg);
+                    for (ClusterRuns.Run r : cluster.all()) {
+                        if (r.notebook.equals(nb)) {
+                            list.add(cluster.json(r));
+                        }
+                    }
                 }
                 case "list_snapshots" -> {
                     ArrayNode snaps = reply.put("ok", true).putArray("snapshots");
@@ -461,10 +498,16 @@ public final class PipelineSupport {
                     }
                 }
                 case "targets" -> {
-                    reply.put("ok", true).putArray("available").add("local");
+                    ArrayNode available = reply.put("ok", true).putArray("available").add("local");
                     ObjectNode reasons = reply.putObject("reasons");
+                    String ns = data.hasNonNull("namespace") ? data.path("namespace").asText() : null;
                     for (String t : List.of("argo", "kfp", "katib")) {
-                        reasons.put(t, "the kernel runs pipelines locally; use kale4j submit for " + t);
+                        String why = cluster.unavailable(t, ns);
+                        if (why == null) {
+                            available.add(t);
+                        } else {
+                            reasons.put(t, why);
+                        }
                     }
                 }
                 case "logs" -> {
@@ -595,6 +638,29 @@ public final class PipelineSupport {
             public void finished(PipelineRuns.Run run) {
                 ObjectNode m = json.createObjectNode().put("action", "run_finished").put("run_id", run.runId());
                 m.setAll(runJson(run));
+                send.accept(m);
+            }
+        };
+    }
+
+    private ClusterRuns.Events clusterEvents(Consumer<ObjectNode> send) {
+        return new ClusterRuns.Events() {
+            @Override
+            public void step(ClusterRuns.Run run, String step, String status, long durationMs, String message) {
+                ObjectNode m = json.createObjectNode().put("action", "run_progress").put("run_id", run.runId)
+                        .put("target", run.target).put("step", step).put("status", status).put("duration_ms", durationMs);
+                if (message == null) {
+                    m.putNull("message");
+                } else {
+                    m.put("message", message);
+                }
+                send.accept(m);
+            }
+
+            @Override
+            public void finished(ClusterRuns.Run run) {
+                ObjectNode m = json.createObjectNode().put("action", "run_finished").put("run_id", run.runId);
+                m.setAll(cluster.json(run));
                 send.accept(m);
             }
         };
