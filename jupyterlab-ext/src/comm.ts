@@ -124,6 +124,24 @@ export function runUiUrl(run: RunState): string | undefined {
   return clusterRunUrl(run.target, { base: run.ui_base, namespace: run.namespace, run: run.run_id });
 }
 
+/** Cluster targets the run view links to, with the label of the link. */
+export const CLUSTER_UI_LABELS: Record<string, string> = {
+  argo: 'Open in Argo',
+  kfp: 'Open in Kubeflow Pipelines'
+};
+
+/** The run view's link to a cluster run's UI page: `undefined` for local runs or when no UI address is known. */
+export function runUiLink(run: RunState): { href: string; label: string } | undefined {
+  const label = CLUSTER_UI_LABELS[run.target];
+  const href = label ? runUiUrl(run) : undefined;
+  return href && label ? { href, label } : undefined;
+}
+
+/** True for a run on a cluster (Argo, KFP), which the kernel follows but does not run itself. */
+export function isClusterRun(run: Pick<RunState, 'target'>): boolean {
+  return run.target !== 'local' && run.target !== '';
+}
+
 /**
  * A run as the UI uses it, from the kernel's JSON: accepts snake_case and the runner's summary.json
  * spelling (runId, durationMs, steps as an object keyed by name).
@@ -360,19 +378,24 @@ export class Kale4jClient implements IKale4jClient {
 
   private _progress(p: any): void {
     const id = String(p.run_id ?? '');
-    const run = this._runs.get(id) ?? { run_id: id, target: 'local', status: 'Running', steps: [] };
+    const run = this._runs.get(id) ?? { run_id: id, target: String(p.target ?? 'local'), status: 'Running', steps: [] };
     const next = applyProgress(run, p);
     this._runs.set(id, next);
     this._emit(next);
   }
 
   async status(runId: string): Promise<RunState> {
-    const r = await this.request('run_status', { run_id: runId, notebook: this._path });
+    // A cluster run names its target and namespace, so the kernel can read it from the cluster (after a restart).
+    const known = this._runs.get(runId);
+    const where = known && isClusterRun(known) ? { target: known.target, ...(known.namespace ? { namespace: known.namespace } : {}) } : {};
+    const r = await this.request('run_status', { run_id: runId, notebook: this._path, ...where });
     return this._merge(normalizeRun(r.run));
   }
 
   async stop(runId: string): Promise<RunState> {
-    await this.request('stop', { run_id: runId }, 30000);
+    // Stopping a cluster run asks Argo to stop it (spec.shutdown); the kernel waits a little, then events follow.
+    const known = this._runs.get(runId);
+    await this.request('stop', known && isClusterRun(known) ? { run_id: runId, wait_ms: 3000 } : { run_id: runId }, 30000);
     const run = await this.status(runId);
     this._emit(run);
     return run;

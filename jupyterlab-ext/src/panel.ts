@@ -15,7 +15,7 @@ import {
   pipelineNameProblem,
   readSettings,
   Target,
-  TARGET_LABELS,
+  targetChoices,
   Volume,
   writeSettings
 } from './settings';
@@ -159,26 +159,22 @@ export class PipelinePanel extends Widget {
     );
 
     // Target: Local always; cluster targets when the kernel reports them available.
-    const available = new Set(this._targets?.available ?? ['local']);
+    const choice = targetChoices(this._targets, s.target);
     const target = el('select', { 'data-field': 'target', class: 'kale4j-target' });
-    for (const t of ['local', 'argo', 'kfp'] as Target[]) {
-      const o = el('option', { value: t }, TARGET_LABELS[t] + (available.has(t) ? '' : ' (not available)'));
-      const why = this._targets?.reasons?.[t];
-      if (why) {
-        o.title = why;
+    for (const c of choice.choices) {
+      const o = el('option', { value: c.value }, c.label);
+      if (c.title) {
+        o.title = c.title;
       }
-      o.disabled = !available.has(t);
-      o.selected = s.target === t;
+      o.disabled = c.disabled;
+      o.selected = choice.value === c.value;
       target.append(o);
     }
-    if (!available.has(s.target)) {
-      target.value = 'local';
-    }
+    target.value = choice.value;
     target.addEventListener('change', () => this._save(x => (x.target = target.value as Target)));
     fields.append(this._labelled('Target', target));
-    if (available.size === 1) {
-      const why = this._targets?.reasons?.argo ?? this._targets?.reasons?.kfp;
-      fields.append(el('div', { class: 'kale4j-hint' }, 'Runs locally.' + (why ? ` Argo and Kubeflow Pipelines: ${why}.` : ' Argo and Kubeflow Pipelines need a cluster.')));
+    if (choice.hint) {
+      fields.append(el('div', { class: 'kale4j-hint', 'data-field': 'target-hint' }, choice.hint));
     }
 
     fields.append(this._text('Image', s.docker_image, 'docker_image', v => this._save(x => (x.docker_image = v))));

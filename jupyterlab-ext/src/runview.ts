@@ -5,7 +5,7 @@
  */
 import { Widget } from '@lumino/widgets';
 import { el } from './annotator';
-import { FINISHED, IKale4jClient, RunEvent, runUiUrl, RunState, StepState } from './comm';
+import { FINISHED, IKale4jClient, RunEvent, runUiLink, RunState, StepState } from './comm';
 import { formatDuration, layout, NODE_H, NODE_W } from './dag';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -98,11 +98,10 @@ export class RunView extends Widget {
       el('span', { class: 'kale4j-muted' }, `run ${r.run_id} \u00b7 ${r.target}`),
       el('span', { class: `kale4j-status kale4j-status-${r.status}`, 'data-run-status': r.status }, r.status)
     );
-    const url = runUiUrl(r);
-    if (url) {
+    const link = runUiLink(r);
+    if (link) {
       this._header.append(
-        el('a', { href: url, target: '_blank', rel: 'noopener', class: 'kale4j-ui-link' },
-          r.target === 'kfp' ? 'Open in Kubeflow Pipelines' : 'Open in Argo')
+        el('a', { href: link.href, target: '_blank', rel: 'noopener', class: 'kale4j-ui-link', 'data-field': 'ui-link' }, link.label)
       );
     }
     if (!this._finished()) {

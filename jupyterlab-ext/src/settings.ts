@@ -13,6 +13,38 @@ export const TARGET_LABELS: Record<Target, string> = {
   kfp: 'Kubeflow Pipelines'
 };
 
+/** One entry of the panel's Target list. */
+export interface TargetChoice {
+  value: Target;
+  label: string;
+  disabled: boolean;
+  /** Why it cannot be chosen (the kernel's reason), as a tooltip. */
+  title?: string;
+}
+
+/**
+ * The panel's Target list from what the kernel reports (`targets`): Local always; Argo and Kubeflow Pipelines
+ * enabled when available, else disabled with the kernel's reason. `value` is the target to select: the saved one
+ * when it is available, else Local. `hint` says why only Local can be used, when that is the case.
+ */
+export function targetChoices(
+  targets: { available: string[]; reasons?: Record<string, string> } | null,
+  saved: Target
+): { choices: TargetChoice[]; value: Target; hint?: string } {
+  const available = new Set(['local', ...(targets?.available ?? [])]);
+  const choices = (['local', 'argo', 'kfp'] as Target[]).map(t => {
+    const ok = available.has(t);
+    const why = ok ? undefined : targets?.reasons?.[t];
+    return { value: t, label: TARGET_LABELS[t] + (ok ? '' : ' (not available)'), disabled: !ok, ...(why ? { title: why } : {}) };
+  });
+  const value = available.has(saved) ? saved : 'local';
+  if (available.has('argo') || available.has('kfp')) {
+    return { choices, value };
+  }
+  const why = targets?.reasons?.argo;
+  return { choices, value, hint: 'Runs locally.' + (why ? ` Argo: ${why}` : ' Argo and Kubeflow Pipelines need a cluster.') };
+}
+
 export interface Volume {
   type: 'pvc' | 'new_pvc';
   name: string;

@@ -1,4 +1,4 @@
-import { applyProgress, clusterRunUrl, Kale4jClient, normalizeRun, RunEvent, runUiUrl } from '../src/comm';
+import { applyProgress, clusterRunUrl, isClusterRun, Kale4jClient, normalizeRun, RunEvent, runUiLink, runUiUrl } from '../src/comm';
 
 /** A kernel connection with one comm, whose kernel side is `answer`. */
 function fakeKernel(answer: (data: any, reply: (d: any) => void) => void) {
@@ -232,5 +232,47 @@ describe('cluster UI links', () => {
     expect(runUiUrl(run)).toBe('https://argo.example.com/workflows/kubeflow/wf-1');
     expect(runUiUrl({ ...run, ui_url: 'https://kfp.example.com/#/runs/details/9' })).toBe('https://kfp.example.com/#/runs/details/9');
     expect(runUiUrl(normalizeRun({ run_id: 'r', status: 'Running', steps: [] }))).toBeUndefined();
+  });
+});
+
+describe('cluster runs (target argo)', () => {
+  test("the run view's link is labelled by target; local runs have none", () => {
+    const argo = normalizeRun({ run_id: 'wc-x1', target: 'argo', status: 'Running', steps: [], ui_url: 'https://argo.example.com/workflows/team-a/wc-x1' });
+    expect(runUiLink(argo)).toEqual({ href: 'https://argo.example.com/workflows/team-a/wc-x1', label: 'Open in Argo' });
+    const kfp = normalizeRun({ run_id: '9f', target: 'kfp', status: 'Running', steps: [], ui_base: 'https://kf.example.com/pipeline' });
+    expect(runUiLink(kfp)).toEqual({ href: 'https://kf.example.com/pipeline/#/runs/details/9f', label: 'Open in Kubeflow Pipelines' });
+    expect(runUiLink(normalizeRun({ run_id: 'r', target: 'local', status: 'Running', steps: [], ui_url: 'https://x' }))).toBeUndefined();
+    expect(runUiLink({ ...argo, ui_url: undefined })).toBeUndefined();
+    expect(isClusterRun(argo)).toBe(true);
+    expect(isClusterRun({ target: 'local' })).toBe(false);
+  });
+
+  test('run on argo: the reply carries ui_url and namespace; status and stop name the target', async () => {
+    const k = fakeKernel((d, reply) => {
+      if (d.action === 'run') {
+        reply({ action: 'run', request_id: d.request_id, ok: true, run_id: 'wc-x1', target: 'argo', namespace: 'team-a', status: 'Pending',
+          active: true, ui_url: 'https://argo.example.com/workflows/team-a/wc-x1', steps: [{ name: 'a', deps: [], status: 'Pending' }] });
+        setTimeout(() => reply({ action: 'run_progress', run_id: 'wc-x1', target: 'argo', step: 'a', status: 'Cached', duration_ms: 0, message: null }), 1);
+      } else if (d.action === 'run_status') {
+        reply({ request_id: d.request_id, ok: true, run: { run_id: 'wc-x1', target: 'argo', namespace: 'team-a', status: 'Stopped', steps: [] } });
+      } else {
+        reply({ request_id: d.request_id, ok: true, run_id: 'wc-x1', was_running: true, stopped: true, status: 'Stopped' });
+      }
+    });
+    const c = new Kale4jClient(k.kernel);
+    const got: RunEvent[] = [];
+    c.events.connect((_, e) => got.push(e));
+    const run = await c.run('wc.ipynb', 'argo');
+    expect(k.sent[0]).toMatchObject({ action: 'run', target: 'argo', notebook: 'wc.ipynb' });
+    expect(runUiLink(run)?.label).toBe('Open in Argo');
+    expect(run.namespace).toBe('team-a');
+    await new Promise(r => setTimeout(r, 10));
+    expect(got[0].run.steps[0].status).toBe('Cached');
+    expect(got[0].run.target).toBe('argo');
+    const stopped = await c.stop('wc-x1');
+    expect(k.sent.find(m => m.action === 'stop')).toMatchObject({ run_id: 'wc-x1', wait_ms: 3000 });
+    expect(k.sent.find(m => m.action === 'run_status')).toMatchObject({ run_id: 'wc-x1', target: 'argo', namespace: 'team-a' });
+    expect(stopped.status).toBe('Stopped');
+    c.dispose();
   });
 });

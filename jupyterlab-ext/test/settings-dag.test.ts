@@ -1,5 +1,5 @@
 import { formatDuration, layout } from '../src/dag';
-import { defaultPipelineName, parseParameters, pipelineNameProblem, readSettings, writeSettings } from '../src/settings';
+import { defaultPipelineName, parseParameters, pipelineNameProblem, readSettings, targetChoices, writeSettings } from '../src/settings';
 
 describe('notebook settings', () => {
   test('reads Kale keys with defaults', () => {
@@ -79,5 +79,31 @@ describe('DAG layout', () => {
     expect(formatDuration(450)).toBe('450 ms');
     expect(formatDuration(1900)).toBe('1.9 s');
     expect(formatDuration(184000)).toBe('3 min 4 s');
+  });
+});
+
+describe('target choices', () => {
+  test('no cluster: only Local, Argo and KFP disabled with the kernel reason, and a hint', () => {
+    const c = targetChoices({ available: ['local'], reasons: { argo: 'no Kubernetes configuration', kfp: 'kale4j submit --target kfp' } }, 'argo');
+    expect(c.value).toBe('local');
+    expect(c.choices.map(x => [x.value, x.disabled])).toEqual([['local', false], ['argo', true], ['kfp', true]]);
+    expect(c.choices[1].title).toBe('no Kubernetes configuration');
+    expect(c.choices[1].label).toBe('Argo (not available)');
+    expect(c.hint).toBe('Runs locally. Argo: no Kubernetes configuration');
+  });
+
+  test('a cluster with Argo: Argo can be chosen and stays selected', () => {
+    const c = targetChoices({ available: ['local', 'argo'], reasons: { kfp: 'kale4j submit --target kfp' } }, 'argo');
+    expect(c.value).toBe('argo');
+    expect(c.choices.filter(x => !x.disabled).map(x => x.value)).toEqual(['local', 'argo']);
+    expect(c.choices[1].title).toBeUndefined();
+    expect(c.choices[2].title).toBe('kale4j submit --target kfp');
+    expect(c.hint).toBeUndefined();
+  });
+
+  test('before the kernel answered: Local only', () => {
+    const c = targetChoices(null, 'kfp');
+    expect(c.value).toBe('local');
+    expect(c.hint).toContain('need a cluster');
   });
 });

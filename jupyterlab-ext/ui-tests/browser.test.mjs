@@ -152,6 +152,13 @@ try {
   assert.equal(await panel.locator('[data-field="experiment_name"]').inputValue(), 'examples');
   const targetOptions = await panel.locator('[data-field="target"] option').evaluateAll(os => os.map(o => [o.value, o.disabled]));
   assert.deepEqual(targetOptions.find(o => o[0] === 'local'), ['local', false], 'Local is always a target');
+  // No cluster here: once the kernel has answered `targets`, Argo and KFP are disabled with its reason.
+  const argoOption = panel.locator('[data-field="target"] option[value="argo"][title]');
+  await argoOption.waitFor({ state: 'attached', timeout: 60000 });
+  const cluster = await panel.locator('[data-field="target"] option').evaluateAll(os => os.map(o => [o.value, o.disabled, o.title]));
+  assert.deepEqual(cluster.filter(o => !o[1]).map(o => o[0]), ['local'], 'only Local is enabled without a cluster');
+  assert.match(cluster.find(o => o[0] === 'argo')[2], /kubeconfig|cluster|Argo/i, 'Argo says why it is not available');
+  assert.match(await panel.locator('[data-field="target-hint"]').textContent(), /Runs locally/);
   await panel.locator('[data-field="experiment_name"]').fill('ui-test');
   await panel.locator('[data-field="experiment_name"]').press('Tab');
   await panel.locator('[data-field="katib_run"]').check();

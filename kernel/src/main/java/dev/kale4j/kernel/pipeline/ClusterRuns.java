@@ -192,8 +192,9 @@ final class ClusterRuns {
         }
         try {
             return argo().unavailable(namespace(namespace, null));
-        } catch (UserError | io.fabric8.kubernetes.client.KubernetesClientException e) {
-            return e.getMessage();
+        } catch (RuntimeException e) {
+            // A kubeconfig fabric8 cannot use, an unreachable server...: a reason, never an error dialog.
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
     }
 
