@@ -48,6 +48,7 @@ class DeployManifestsTest {
             assertThat(allows(submitter, "argoproj.io", "workflows", verb)).as(verb).isTrue();
             assertThat(allows(submitter, "kubeflow.org", "experiments", verb)).as(verb).isTrue();
         }
+        assertThat(allows(submitter, "argoproj.io", "workflows", "patch")).as("stop from JupyterLab").isTrue();
         assertThat(allows(submitter, "", "pods/log", "get")).isTrue();
         assertThat(allows(submitter, "snapshot.storage.k8s.io", "volumesnapshots", "list")).isTrue();
         assertThat(load("katib-argo.yaml")).extracting(HasMetadata::getKind)
