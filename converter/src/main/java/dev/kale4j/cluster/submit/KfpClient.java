@@ -186,12 +186,35 @@ public final class KfpClient {
             String name = t.path("display_name").asText("");
             if (!name.isEmpty() && !name.equals("root") && !name.endsWith("-driver")) {
                 steps.add(new RunStatus.StepStatus(name, t.path("state").asText("PENDING"),
-                        t.path("error").path("message").asText(null), null, null));
+                        t.path("error").path("message").asText(null), null, null,
+                        ArgoRuns.durationMs(t.path("start_time").asText(null), t.path("end_time").asText(null))));
             }
         }
         return new RunStatus(runId, run.path("pipeline_version_reference").path("pipeline_id").asText(null),
                 run.path("state").asText("PENDING"), run.path("error").path("message").asText(null),
                 run.path("created_at").asText(null), run.path("finished_at").asText(null), steps);
+    }
+
+    /** Terminates the run (KFP's stop): its running tasks are ended and the run becomes CANCELED. */
+    public void terminate(String runId) {
+        Response r = send(post("/apis/v2beta1/runs/" + enc(runId) + ":terminate", JSON.createObjectNode()));
+        if (r.code != 200) {
+            throw error(r, "terminate run " + runId);
+        }
+    }
+
+    /** {@code null} when the KFP API answers its health check, else why it cannot be used. */
+    public String unavailable() {
+        try {
+            Response r = send(get("/apis/v2beta1/healthz", Map.of()));
+            return r.code == 200 ? null : error(r, "check the KFP API at " + base).getMessage();
+        } catch (UserError e) {
+            return e.getMessage();
+        }
+    }
+
+    public URI base() {
+        return base;
     }
 
     /** Polls the run until it finishes or {@code timeout}, reporting state changes of the run and its tasks. */

@@ -9,7 +9,10 @@ import dev.kale4j.cluster.ClusterPlan;
 import dev.kale4j.cluster.CompileOptions;
 import dev.kale4j.cluster.StepPlan;
 import dev.kale4j.cluster.argo.ArgoCompiler;
+import dev.kale4j.cluster.kfp.KfpCompiler;
 import dev.kale4j.cluster.submit.ArgoRuns;
+import dev.kale4j.cluster.submit.KfpClient;
+import dev.kale4j.cluster.submit.KfpSubmission;
 import dev.kale4j.cluster.submit.RunStatus;
 import dev.kale4j.common.UserError;
 import dev.kale4j.converter.Compilation;
@@ -35,13 +38,16 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Cluster runs started from the comm ({@code run} with {@code target: "argo"}): compiled as {@code kale4j submit}
- * does, created on the cluster, then followed in a background thread that turns the Workflow's node phases into
- * {@code run_progress} events and a final {@code run_finished} (docs/comm-protocol.md).
+ * Cluster runs started from the comm ({@code run} with {@code target: "argo"} or {@code "kfp"}): compiled as
+ * {@code kale4j submit} does, created on the cluster (an Argo Workflow, or a KFP pipeline upload and run), then
+ * followed in a background thread that turns the step states into {@code run_progress} events and a final
+ * {@code run_finished} (docs/comm-protocol.md).
  */
 final class ClusterRuns {
     /** Cluster targets the kernel can submit to. */
-    static final List<String> TARGETS = List.of("argo");
+    static final List<String> TARGETS = List.of("argo", "kfp");
+    /** The KFP API unless {@code KFP_URL} says otherwise (as kale4j submit). */
+    static final String DEFAULT_KFP_URL = "http://ml-pipeline.kubeflow:8888";
     /** How long a run is followed; an Argo run that takes longer is still shown by run_status. */
     static final Duration FOLLOW = Duration.ofDays(7);
 
@@ -105,6 +111,7 @@ final class ClusterRuns {
     private final Supplier<KubernetesClient> clients;
     private final Supplier<String> configProblem;
     private final Function<String, String> env;
+    private final Supplier<KfpClient> kfpClients;
     private final Duration refresh;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private KubernetesClient client;
@@ -117,6 +124,7 @@ final class ClusterRuns {
     ClusterRuns(ObjectMapper json, Supplier<KubernetesClient> clients, Supplier<String> configProblem,
                 Function<String, String> env, Duration refresh) {
         this.json = json;
+        this.kfpClients = () -> new KfpClient(java.net.URI.create(kfpUrl(env)), KfpClient.Auth.resolve(null), refresh);
         this.clients = clients;
         this.configProblem = configProblem;
         this.env = env;
@@ -178,13 +186,50 @@ final class ClusterRuns {
         return new ArgoRuns(client(), refresh);
     }
 
+    static String kfpUrl(Function<String, String> env) {
+        String url = env.apply("KFP_URL");
+        return url == null || url.isBlank() ? DEFAULT_KFP_URL : url.strip();
+    }
+
+    /**
+     * {@code null} when a KFP API is configured: {@code KFP_URL}, or a Kubeflow notebook pod (the projected KFP
+     * token is there, so the in-cluster default address applies); else why not.
+     */
+    String kfpProblem() {
+        String url = env.apply("KFP_URL");
+        String tokenPath = env.apply("KF_PIPELINES_SA_TOKEN_PATH");
+        if ((url == null || url.isBlank())
+                && !Files.isReadable(Path.of(tokenPath != null ? tokenPath : KfpClient.PROJECTED_TOKEN))) {
+            return "no KFP API configured: set KFP_URL for the kernel (e.g. " + DEFAULT_KFP_URL + ", or"
+                    + " http://localhost:8888 with a port-forward), or use a Kubeflow notebook with access to Kubeflow"
+                    + " Pipelines";
+        }
+        return null;
+    }
+
+    private KfpClient kfp() {
+        String problem = kfpProblem();
+        if (problem != null) {
+            throw new UserError("cannot reach Kubeflow Pipelines: " + problem + " (docs/cluster.md)");
+        }
+        return kfpClients.get();
+    }
+
     /**
      * Whether {@code target} can be used: {@code null} when it can, else why not. Argo needs a kubeconfig or
      * in-cluster configuration and the Workflow CRD (with the right to list Workflows in the namespace).
      */
     String unavailable(String target, String namespace) {
         if (!TARGETS.contains(target)) {
-            return "the kernel submits to Argo only; use kale4j submit --target " + target;
+            return "the kernel submits to Argo and Kubeflow Pipelines; use kale4j submit --target " + target;
+        }
+        if (target.equals("kfp")) {
+            try {
+                String problem = kfpProblem();
+                return problem != null ? problem : kfpClients.get().unavailable();
+            } catch (RuntimeException e) {
+                return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
         }
         String problem = configProblem.get();
         if (problem != null) {
@@ -210,17 +255,24 @@ final class ClusterRuns {
         return ns == null || ns.isBlank() ? "default" : ns;
     }
 
-    /** Compiles the notebook like kale4j submit, creates the Workflow and follows it in the background. */
+    /** A run's states, one by one, until it is over: Argo's watch, or polling KFP. */
+    private interface Follower {
+        RunStatus follow(java.util.function.Consumer<RunStatus> onStatus) throws InterruptedException;
+    }
+
+    /**
+     * Compiles the notebook like kale4j submit, creates the run (Argo Workflow, or KFP upload + run) and follows
+     * it in the background.
+     */
     Run start(String target, Path notebookFile, Map<String, String> params, String namespace, Events events) {
         if (!TARGETS.contains(target)) {
-            throw new UserError("the kernel submits to Argo only (target \"argo\"); use kale4j submit --target "
-                    + target);
+            throw new UserError("the kernel submits to Argo (target \"argo\") and Kubeflow Pipelines (\"kfp\"); use"
+                    + " kale4j submit --target " + target);
         }
         Notebook nb = NotebookReader.read(notebookFile);
         Compilation c = PipelineCompiler.compile(nb);
         Map<String, String> values = LocalRunner.parameterValues(c.pipeline(), params);
         ClusterPlan plan = ClusterPlan.of(c, nb, CompileOptions.defaults());
-        String ns = namespace(namespace, plan.settings().namespace());
         Map<String, List<String>> deps = new LinkedHashMap<>();
         for (Step s : c.pipeline().steps()) {
             deps.put(s.name(), List.copyOf(s.dependencies()));
@@ -229,22 +281,60 @@ final class ClusterRuns {
         for (StepPlan sp : plan.steps()) {
             taskToStep.put(sp.k8sName(), sp.name());
         }
-        ArgoRuns argo = argo();
-        String name = argo.submit(ArgoCompiler.build(plan), values, ns);
+        String ns;
+        String name;
+        Follower follower;
+        if (target.equals("argo")) {
+            ns = namespace(namespace, plan.settings().namespace());
+            ArgoRuns argo = argo();
+            name = argo.submit(ArgoCompiler.build(plan), values, ns);
+            String wf = name;
+            follower = onStatus -> argo.follow(wf, ns, FOLLOW, onStatus);
+        } else {
+            ns = namespace != null && !namespace.isBlank() ? namespace : plan.settings().namespace() != null
+                    ? plan.settings().namespace() : configuredNamespace();
+            KfpClient kfp = kfp();
+            String yaml = KfpCompiler.yaml(KfpCompiler.build(plan));
+            name = KfpSubmission.submit(kfp, plan.pipeline(), plan.name(), yaml, values, ns).runId();
+            String id = name;
+            follower = onStatus -> {
+                long deadline = System.nanoTime() + FOLLOW.toNanos();
+                while (true) {
+                    RunStatus s = kfp.run(id);
+                    onStatus.accept(s);
+                    if (s.finished() || System.nanoTime() > deadline) {
+                        return s;
+                    }
+                    Thread.sleep(refresh.toMillis());
+                }
+            };
+        }
         Run run = new Run(name, target, ns, c.pipeline().name(), notebookFile, plan.settings().uiBase(target, env),
                 deps, taskToStep);
         runs.put(name, run);
-        Thread t = new Thread(() -> follow(argo, run, events), "kale4j-argo-" + name);
+        Thread t = new Thread(() -> follow(follower, run, events), "kale4j-" + target + "-" + name);
         t.setDaemon(true);
         run.follower = t;
         t.start();
         return run;
     }
 
-    private void follow(ArgoRuns argo, Run run, Events events) {
+    /** The kubeconfig context's namespace without contacting a cluster ({@code null} when there is none). */
+    private String configuredNamespace() {
+        if (configProblem.get() != null) {
+            return null;
+        }
+        try {
+            return client().getNamespace();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void follow(Follower follower, Run run, Events events) {
         Map<String, String> seen = new LinkedHashMap<>();
         try {
-            RunStatus last = argo.follow(run.runId, run.namespace, FOLLOW, s -> update(run, s, seen, events));
+            RunStatus last = follower.follow(s -> update(run, s, seen, events));
             if (last == null || !last.finished()) {
                 run.error = "still " + run.status + " after " + FOLLOW.toDays() + " days; no longer followed";
             }
@@ -268,17 +358,37 @@ final class ClusterRuns {
                 continue; // snapshot tasks and other helper nodes
             }
             run.steps.put(step, st);
-            String phase = st.phase();
+            String phase = word(st.phase(), false);
             if (!phase.equals(seen.put(step, phase))) {
                 events.step(run, step, phase, st.durationMs(), st.message() == null || st.message().isBlank() ? null
                         : st.message());
             }
         }
         run.message = s.message();
-        String phase = s.phase();
-        // Argo ends a stopped workflow Failed ("Stopped with strategy 'Stop'"): say Stopped, as local runs do.
-        run.status = s.finished() && !s.succeeded() && (run.stopRequested
+        String phase = word(s.phase(), true);
+        // Argo ends a stopped workflow Failed ("Stopped with strategy 'Stop'"), KFP CANCELED: say Stopped, as local
+        // runs do.
+        run.status = s.finished() && !s.succeeded() && (run.stopRequested || phase.equals("Stopped")
                 || String.valueOf(s.message()).startsWith("Stopped with strategy")) ? "Stopped" : phase;
+    }
+
+    /** Argo's phases as they are; KFP's states (SUCCEEDED, CANCELED ...) in the same words. */
+    static String word(String phase, boolean run) {
+        if (phase == null) {
+            return "Pending";
+        }
+        return switch (phase.toUpperCase(java.util.Locale.ROOT)) {
+            case "PENDING", "RUNTIME_STATE_UNSPECIFIED" -> "Pending";
+            case "RUNNING", "CANCELING", "PAUSED" -> "Running";
+            case "SUCCEEDED" -> "Succeeded";
+            case "FAILED" -> "Failed";
+            case "ERROR" -> "Error";
+            case "SKIPPED" -> "Skipped";
+            case "OMITTED" -> "Omitted";
+            case "CACHED" -> "Cached";
+            case "CANCELED", "CANCELLED" -> run ? "Stopped" : "Failed";
+            default -> phase;
+        };
     }
 
     /** The pipeline step a Workflow node is about: the DAG task name (a retried attempt is "task(1)"). */
@@ -295,29 +405,37 @@ final class ClusterRuns {
         return runs.values();
     }
 
-    /** Argo's stop: spec.shutdown=Stop; the Workflow then ends (Failed, reported as Stopped) with its exit handlers. */
+    /**
+     * Argo's stop: spec.shutdown=Stop; the Workflow then ends (Failed, reported as Stopped) with its exit handlers.
+     * KFP: terminate the run (it ends CANCELED, reported as Stopped).
+     */
     void stop(Run run) {
         run.stopRequested = true;
-        argo().stop(run.runId, run.namespace);
+        if (run.target.equals("kfp")) {
+            kfp().terminate(run.runId);
+        } else {
+            argo().stop(run.runId, run.namespace);
+        }
     }
 
     /** A run read from the cluster (one this kernel did not start, e.g. before a restart). */
     ObjectNode fetch(String target, String runId, String namespace) {
         if (!TARGETS.contains(target)) {
-            throw new UserError("the kernel reads Argo runs only; use kale4j runs get for " + target);
+            throw new UserError("the kernel reads Argo and KFP runs only, not " + target);
         }
-        String ns = namespace(namespace, null);
-        RunStatus s = argo().get(runId, ns);
+        String ns = target.equals("kfp") ? namespace : namespace(namespace, null);
+        RunStatus s = target.equals("kfp") ? kfp().run(runId) : argo().get(runId, ns);
         ObjectNode r = json.createObjectNode().put("run_id", s.name()).put("pipeline", s.pipeline())
-                .put("target", target).put("namespace", ns).put("status", s.phase()).put("active", !s.finished());
-        String base = env.apply("KALE4J_ARGO_UI");
+                .put("target", target).put("namespace", ns).put("status", word(s.phase(), true))
+                .put("active", !s.finished());
+        String base = env.apply(target.equals("kfp") ? "KALE4J_KFP_UI" : "KALE4J_ARGO_UI");
         if (base != null && !base.isBlank()) {
             base = base.strip().replaceAll("/+$", "");
             r.put("ui_base", base).put("ui_url", uiUrl(target, base, ns, s.name()));
         }
         ArrayNode steps = r.putArray("steps");
         for (RunStatus.StepStatus st : s.steps()) {
-            ObjectNode o = steps.addObject().put("name", st.step()).put("status", st.phase())
+            ObjectNode o = steps.addObject().put("name", st.step()).put("status", word(st.phase(), false))
                     .put("duration_ms", st.durationMs());
             o.putArray("deps");
             if (st.message() != null && !st.message().isBlank()) {
@@ -348,7 +466,8 @@ final class ClusterRuns {
         ObjectNode metrics = json.createObjectNode();
         for (Map.Entry<String, List<String>> e : run.deps.entrySet()) {
             RunStatus.StepStatus st = run.steps.get(e.getKey());
-            ObjectNode s = steps.addObject().put("name", e.getKey()).put("status", st == null ? "Pending" : st.phase())
+            ObjectNode s = steps.addObject().put("name", e.getKey())
+                    .put("status", st == null ? "Pending" : word(st.phase(), false))
                     .put("duration_ms", st == null ? 0 : st.durationMs());
             ArrayNode deps = s.putArray("deps");
             e.getValue().forEach(deps::add);
@@ -373,11 +492,19 @@ final class ClusterRuns {
         return r;
     }
 
-    /** The run's page in the Argo UI ({@code BASE/workflows/NS/NAME}), as the extension's clusterRunUrl builds it. */
+    /**
+     * The run's page in the Argo UI ({@code BASE/workflows/NS/NAME}) or the KFP UI ({@code BASE/#/runs/details/ID}),
+     * as the extension's clusterRunUrl builds it.
+     */
     static String uiUrl(String target, String base, String namespace, String runId) {
-        if (base == null || base.isBlank() || !"argo".equals(target)) {
+        if (base == null || base.isBlank()) {
             return null;
         }
-        return base.replaceAll("/+$", "") + "/workflows/" + namespace + "/" + runId;
+        String b = base.replaceAll("/+$", "");
+        return switch (target) {
+            case "argo" -> namespace == null ? null : b + "/workflows/" + namespace + "/" + runId;
+            case "kfp" -> b + "/#/runs/details/" + runId;
+            default -> null;
+        };
     }
 }

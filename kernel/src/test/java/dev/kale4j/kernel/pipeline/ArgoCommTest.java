@@ -156,7 +156,8 @@ class ArgoCommTest {
         ObjectNode targets = new CommProbe(client, null, Map.of()).call(CommProbe.request("targets"));
         assertThat(CommProbe.texts((com.fasterxml.jackson.databind.node.ArrayNode) targets.path("available")))
                 .containsExactly("local", "argo");
-        assertThat(targets.path("reasons").path("kfp").asText()).contains("kale4j submit --target kfp");
+        assertThat(targets.path("reasons").path("kfp").asText()).as("no KFP_URL here").contains("KFP_URL");
+        assertThat(targets.path("reasons").path("katib").asText()).contains("kale4j submit --target katib");
         assertThat(targets.path("reasons").has("argo")).isFalse();
     }
 
