@@ -51,7 +51,7 @@ public final class PipelineSupport {
     private final ObjectMapper json;
     private final PipelineTracker tracker;
     private final PipelineRuns runs;
-    /** Runs on a cluster (comm run with target argo). */
+    /** Runs on a cluster (comm run with target argo or kfp). */
     private ClusterRuns cluster;
     private boolean runtimeOnClasspath;
     /** The run {@code %pipeline run} is waiting for; an interrupt stops it. */
