@@ -89,6 +89,10 @@ public final class SubmitCommand implements Callable<Integer> {
         CompileOptions options = new CompileOptions(image,
                 dataPassing == null ? null : DataPassing.parse(dataPassing, "--data-passing"), false, null);
         ClusterPlan plan = ClusterPlan.of(c, nb, options);
+        if (cluster.namespace == null) {
+            // The notebook's cluster.namespace, as JupyterLab's Compile & Run uses it; -n still wins.
+            cluster.namespace = plan.settings().namespace();
+        }
         Duration limit = duration(timeout);
         return switch (target) {
             case "argo" -> argo(plan, values, limit, out);

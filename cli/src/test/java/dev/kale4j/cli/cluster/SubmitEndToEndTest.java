@@ -117,6 +117,21 @@ class SubmitEndToEndTest {
     }
 
     @Test
+    void theNotebooksNamespaceIsTheDefaultForSubmission() throws Exception {
+        System.setProperty("kubernetes.master", "http://127.0.0.1:" + server.getAddress().getPort());
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        Path nb = notebook();
+        ObjectNode doc = (ObjectNode) JSON.readTree(nb.toFile());
+        ((ObjectNode) doc.path("metadata").path("kubeflow_notebook")).putObject("cluster").put("namespace", "team-a");
+        Files.writeString(nb, doc.toString());
+        String[] r = run("submit", nb.toString(), "--target", "argo", "-p", "top=4");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("in namespace team-a");
+        assertThat(calls).contains("POST /apis/argoproj.io/v1alpha1/namespaces/team-a/workflows");
+    }
+
+    @Test
     void kfpSubmissionUploadsRunsAndWatchesToSuccess() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "t0k3n");
         String[] r = run("submit", notebook().toString(), "--target", "kfp", "--kfp-url",
