@@ -224,13 +224,18 @@ public final class Kernel implements EngineOutput, InputProvider {
     // ---- execute ----
 
     private void execute(Message m) {
+        if (!LOG.isTraceEnabled()) {
+            executeTimed(m);
+            return;
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long c0 = threads.getCurrentThreadCpuTime();
         try {
             executeTimed(m);
         } finally {
-            if (LOG.isTraceEnabled()) {
-                LOG.trace("execute_request handled in {} us", (System.nanoTime() - t0) / 1000);
-            }
+            LOG.trace("execute_request handled in {} us (shell thread cpu {} us)", (System.nanoTime() - t0) / 1000,
+                    (threads.getCurrentThreadCpuTime() - c0) / 1000);
         }
     }
 

@@ -130,13 +130,13 @@ public final class JavaEngine implements AutoCloseable {
                 new TextStream(output::stdout), new TextStream(output::stderr), new FrameStream(this::displayFrame),
                 new UserInput(), a -> generated[0] = a);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        JShell js = JShell.builder()
+        JShell js = buildWithCompilerClasspath(JShell.builder()
                 .executionEngine(provider, Map.of())
-                .out(quiet).err(quiet)
-                .build();
+                .out(quiet).err(quiet), apiClasspath);
         Session s = new Session(js);
         holder[0] = s;
         js.onShutdown(j -> s.dead = true);
+        // Sets the compiler's class path explicitly (JShell's own start value is java.class.path).
         js.addToClasspath(apiClasspath);
         s.agent[0] = agent;
         for (String entry : classpath) {
@@ -155,6 +155,30 @@ public final class JavaEngine implements AutoCloseable {
             launcher.prestart();
         }
         return s;
+    }
+
+    /**
+     * Builds a JShell whose compiler class path starts as {@code classpath} instead of the kernel
+     * JVM's own class path (JShell's compiler starts from {@code java.class.path}, read once while
+     * it is built). The kernel's ~100 jars (Jackson, jeromq, Kubernetes client, ...) are not on
+     * the execution JVM's class path, so user code compiled against them would fail at run time;
+     * and javac indexes every class path jar for each of the four compilations of an evaluation
+     * (1.5-4 ms per evaluation measured on a small machine).
+     */
+    static JShell buildWithCompilerClasspath(JShell.Builder builder, String classpath) {
+        synchronized (JavaEngine.class) {
+            String host = System.getProperty("java.class.path");
+            System.setProperty("java.class.path", classpath);
+            try {
+                return builder.build();
+            } finally {
+                if (host == null) {
+                    System.clearProperty("java.class.path");
+                } else {
+                    System.setProperty("java.class.path", host);
+                }
+            }
+        }
     }
 
     private void displayFrame(String frame) {
@@ -204,6 +228,7 @@ public final class JavaEngine implements AutoCloseable {
             return failed(new EngineError("Interrupted", "interrupted by the user",
                     List.of(red("Interrupted") + " before the cell started")), List.of(), List.of());
         }
+        long splitStart = System.nanoTime();
         SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
         CellSplitter.Split split = CellSplitter.split(code, sca::analyzeCompletion);
         List<CellSplitter.Chunk> chunks = new ArrayList<>(split.chunks());
@@ -226,56 +251,84 @@ public final class JavaEngine implements AutoCloseable {
             long evalStart = System.nanoTime();
             List<SnippetEvent> events = s.jshell.eval(chunk.source());
             if (LOG.isTraceEnabled()) {
-                LOG.trace("eval took {} us", (System.nanoTime() - evalStart) / 1000);
+                LOG.trace("eval took {} us ({} us after the cell started)", (System.nanoTime() - evalStart) / 1000,
+                        (evalStart - splitStart) / 1000);
             }
             if (s.dead) {
                 return failed(engineDied(s), vars, names);
             }
             valueText = null;
             valueBundle = null;
-            for (SnippetEvent e : events) {
-                Snippet sn = e.snippet();
-                if (e.causeSnippet() == null) {
-                    origins.put(sn.id(), new Origin(cellNumber, line));
-                }
-                if (e.causeSnippet() != null) {
-                    continue;
-                }
-                if (e.status() == Snippet.Status.REJECTED) {
-                    return failed(compileError(s.jshell, sn, chunk.source(), line), vars, names);
-                }
-                if (interrupted) {
-                    return failed(new EngineError("Interrupted", "interrupted by the user",
-                            List.of(red("Interrupted") + " at cell line " + line)), vars, names);
-                }
-                if (e.exception() != null) {
-                    return failed(runtimeError(s.jshell, e.exception(), sn), vars, names);
-                }
-                if (e.status() == Snippet.Status.RECOVERABLE_DEFINED
-                        || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
-                    output.notice(describe(sn) + " can be used once "
-                            + s.jshell.unresolvedDependencies((DeclarationSnippet) sn).collect(Collectors.joining(", "))
-                            + " is declared\n");
-                }
-                if (sn instanceof VarSnippet v && e.status().isDefined()) {
-                    if (v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
-                        valueText = e.value();
-                    } else if (!vars.contains(v.name())) {
-                        vars.add(v.name());
+            try {
+                for (SnippetEvent e : events) {
+                    Snippet sn = e.snippet();
+                    if (e.causeSnippet() == null) {
+                        origins.put(sn.id(), new Origin(cellNumber, line));
                     }
-                } else if (sn instanceof ExpressionSnippet) {
-                    if (sn.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND) {
-                        valueText = e.value();
+                    if (e.causeSnippet() != null) {
+                        continue;
                     }
-                } else if ((sn instanceof MethodSnippet || sn instanceof TypeDeclSnippet) && e.status().isDefined()) {
-                    names.add(((DeclarationSnippet) sn).name());
+                    if (e.status() == Snippet.Status.REJECTED) {
+                        return failed(compileError(s.jshell, sn, chunk.source(), line), vars, names);
+                    }
+                    if (interrupted) {
+                        return failed(new EngineError("Interrupted", "interrupted by the user",
+                                List.of(red("Interrupted") + " at cell line " + line)), vars, names);
+                    }
+                    if (e.exception() != null) {
+                        return failed(runtimeError(s.jshell, e.exception(), sn), vars, names);
+                    }
+                    if (e.status() == Snippet.Status.RECOVERABLE_DEFINED
+                            || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                        output.notice(describe(sn) + " can be used once "
+                                + s.jshell.unresolvedDependencies((DeclarationSnippet) sn).collect(Collectors.joining(", "))
+                                + " is declared\n");
+                    }
+                    if (sn instanceof VarSnippet v && e.status().isDefined()) {
+                        if (v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+                            valueText = e.value();
+                        } else if (!vars.contains(v.name())) {
+                            vars.add(v.name());
+                        }
+                    } else if (sn instanceof ExpressionSnippet) {
+                        if (sn.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND) {
+                            valueText = e.value();
+                        }
+                    } else if ((sn instanceof MethodSnippet || sn instanceof TypeDeclSnippet) && e.status().isDefined()) {
+                        names.add(((DeclarationSnippet) sn).name());
+                    }
                 }
+            } finally {
+                dropTempVars(s, events);
             }
             if (valueText != null && valueText.startsWith(Display.VALUE_MARKER)) {
                 valueBundle = valueText.substring(Display.VALUE_MARKER.length());
             }
         }
         return new CellOutcome(valueText, valueBundle, null, vars, names);
+    }
+
+    /**
+     * JShell keeps the value of each expression cell as a variable ($1, $2, ...) and puts one
+     * import line per defined variable into the wrapper class of every later snippet, so each
+     * evaluation gets slower with every expression cell run before it (~5 ms per evaluation after
+     * 130 cells on a small machine). A notebook shows values as results, not as $N names: drop
+     * them once their value (already in the event) has been read.
+     */
+    private static void dropTempVars(Session s, List<SnippetEvent> events) {
+        if (s.dead) {
+            return;
+        }
+        for (SnippetEvent e : events) {
+            if (e.causeSnippet() == null && e.snippet() instanceof VarSnippet v
+                    && v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND && e.status().isDefined()) {
+                try {
+                    s.jshell.drop(v);
+                } catch (IllegalStateException | IllegalArgumentException ex) {
+                    LOG.debug("cannot drop {}: {}", v.name(), ex.toString());
+                }
+            }
+        }
     }
 
     private static CellOutcome failed(EngineError error, List<String> vars, List<String> names) {
