@@ -403,12 +403,13 @@ public final class Kernel implements EngineOutput, InputProvider {
     private ObjectNode inspect(ObjectNode c) {
         String code = c.path("code").asText("");
         int cursor = toJavaIndex(code, c.path("cursor_pos").asInt(code.codePointCount(0, code.length())));
-        String doc = engine.inspect(code, cursor);
+        JavaEngine.Inspection doc = engine.inspectRich(code, cursor);
         ObjectNode r = ok();
         r.put("found", doc != null);
         ObjectNode data = r.putObject("data");
         if (doc != null) {
-            data.put("text/plain", doc);
+            data.put("text/plain", doc.text());
+            data.put("text/html", doc.html());
         }
         r.set("metadata", json.createObjectNode());
         return r;

@@ -54,6 +54,8 @@ public final class JavaEngine implements AutoCloseable {
     private final String apiClasspath;
     private final boolean keepSpare;
     private final List<String> classpath = new CopyOnWriteArrayList<>();
+    /** -sources.jar files of class path jars, for Javadoc in inspection. */
+    private final List<java.nio.file.Path> sourceJars = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     /** Where each snippet came from, for tracebacks that point at cell lines. */
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
@@ -193,6 +195,10 @@ public final class JavaEngine implements AutoCloseable {
     public void addToClasspath(String entry) {
         withLock(() -> {
             classpath.add(entry);
+            java.nio.file.Path sources = JavaSources.sourcesJarFor(entry);
+            if (sources != null && !sourceJars.contains(sources)) {
+                sourceJars.add(sources);
+            }
             ensureSession().jshell.addToClasspath(entry);
             return null;
         });
@@ -520,11 +526,25 @@ public final class JavaEngine implements AutoCloseable {
         return chunks.isEmpty() ? prefix.length() : chunks.get(chunks.size() - 1).offset();
     }
 
-    /** Signature and Javadoc of what is at the cursor, or null when there is nothing to show. */
+    /** Signature and Javadoc of what is at the cursor, as plain text; null when there is nothing to show. */
     public String inspect(String code, int cursor) {
+        Inspection i = inspectRich(code, cursor);
+        return i == null ? null : i.text();
+    }
+
+    /** What inspection shows: plain text and the same as HTML. */
+    public record Inspection(String text, String html) {
+    }
+
+    /**
+     * Signature and Javadoc of what is at the cursor (Javadoc when the JDK's src.zip or the
+     * jar's -sources.jar is found, see {@link JavaSources}); null when there is nothing to show.
+     */
+    public Inspection inspectRich(String code, int cursor) {
         return withLock(() -> {
             Session s = ensureSession();
             SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
+            JavaSources.apply(sca, List.copyOf(sourceJars));
             int chunkStart = currentChunkStart(code.substring(0, cursor), sca);
             // Extend to the end of the identifier so "Math.ma|x(" still documents max.
             int end = cursor;
@@ -532,29 +552,45 @@ public final class JavaEngine implements AutoCloseable {
                 end++;
             }
             String src = code.substring(chunkStart, end);
-            StringBuilder sb = new StringBuilder();
+            StringBuilder text = new StringBuilder();
+            StringBuilder html = new StringBuilder();
+            String ident = identifierAt(code, cursor);
+            if (ident != null && src.strip().equals(ident)) {
+                // A session variable: its type and current value say more than JShell's "name:type".
+                s.jshell.variables().filter(v -> v.name().equals(ident) && s.jshell.status(v).isActive())
+                        .forEach(v -> text.append(v.typeName()).append(' ').append(v.name()).append(" = ")
+                                .append(s.jshell.varValue(v)).append('\n'));
+                if (text.length() > 0) {
+                    return new Inspection(text.toString(),
+                            "<pre><code>" + JavadocText.escape(text.toString().strip()) + "</code></pre>\n");
+                }
+            }
             List<SourceCodeAnalysis.Documentation> docs = sca.documentation(src, src.length(), true);
             if (docs.isEmpty() && !src.endsWith("(")) {
                 // JShell documents calls ("Math.max(") more readily than bare names ("Math.max").
                 docs = sca.documentation(src + "(", src.length() + 1, true);
             }
             for (SourceCodeAnalysis.Documentation d : docs) {
-                sb.append(d.signature()).append('\n');
-                if (d.javadoc() != null && !d.javadoc().isBlank()) {
-                    sb.append('\n').append(d.javadoc().strip()).append("\n\n");
+                if (text.length() > 0) {
+                    text.append('\n');
+                    html.append("<hr/>\n");
                 }
+                text.append(JavadocText.plain(d.signature(), d.javadoc()));
+                html.append(JavadocText.html(d.signature(), d.javadoc()));
             }
-            if (sb.length() == 0) {
-                String ident = identifierAt(code, cursor);
+            if (text.length() == 0) {
                 if (ident != null) {
                     s.jshell.variables().filter(v -> v.name().equals(ident) && s.jshell.status(v).isActive())
-                            .forEach(v -> sb.append(v.typeName()).append(' ').append(v.name()).append(" = ")
+                            .forEach(v -> text.append(v.typeName()).append(' ').append(v.name()).append(" = ")
                                     .append(s.jshell.varValue(v)).append('\n'));
                     s.jshell.methods().filter(m -> m.name().equals(ident) && s.jshell.status(m).isActive())
-                            .forEach(m -> sb.append(m.source().strip().split("\\{", 2)[0].strip()).append('\n'));
+                            .forEach(m -> text.append(m.source().strip().split("\\{", 2)[0].strip()).append('\n'));
+                    if (text.length() > 0) {
+                        html.append("<pre><code>").append(JavadocText.escape(text.toString().strip())).append("</code></pre>\n");
+                    }
                 }
             }
-            return sb.length() == 0 ? null : sb.toString();
+            return text.length() == 0 ? null : new Inspection(text.toString(), html.toString());
         });
     }
 
