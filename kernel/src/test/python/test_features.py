@@ -142,7 +142,9 @@ def test_user_expressions(kernel):
 
 def test_stop_on_error_aborts_queued_cells(kernel):
     kc = kernel.kc
-    first = kc.execute('throw new RuntimeException("stop");')
+    # The first cell runs long enough for the second request to be queued behind it (a cell that
+    # fails in a few milliseconds can be done before the second request has even arrived).
+    first = kc.execute('Thread.sleep(300);\nthrow new RuntimeException("stop");')
     second = kc.execute("int notRun = 1;")
     replies = {}
     while len(replies) < 2:
