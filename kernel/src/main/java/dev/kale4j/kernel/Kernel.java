@@ -300,10 +300,12 @@ public final class Kernel implements EngineOutput, InputProvider {
             if (storeHistory) {
                 history.add(new String[] {Integer.toString(count), code, result.valueText()});
             }
-            reply(shell, m, reply);
             if (result.error() != null && stopOnError) {
+                // Before the reply: only requests sent before the client could see the error are
+                // aborted, never one sent in answer to it (e.g. right after an interrupt).
                 abortQueuedExecutions();
             }
+            reply(shell, m, reply);
         } finally {
             publishStatus("idle", m);
         }

@@ -2,7 +2,6 @@ package dev.kale4j.kernel.engine;
 
 import dev.kale4j.kernel.api.Display;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -130,7 +129,7 @@ public final class JavaEngine implements AutoCloseable {
         Agent[] generated = new Agent[1];
         AgentExecutionControlProvider provider = new AgentExecutionControlProvider(agent,
                 new TextStream(output::stdout), new TextStream(output::stderr), new FrameStream(this::displayFrame),
-                new UserInput(), a -> generated[0] = a);
+                this::nextInputLine, a -> generated[0] = a);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         JShell js = buildWithCompilerClasspath(JShell.builder()
                 .executionEngine(provider, Map.of())
@@ -763,28 +762,15 @@ public final class JavaEngine implements AutoCloseable {
         }
     }
 
-    /** System.in of user code: each line is asked for with an input_request when needed. */
-    private final class UserInput extends InputStream {
-        private byte[] pending = new byte[0];
-        private int pos;
-
-        @Override
-        public synchronized int read() throws IOException {
-            if (pos >= pending.length) {
-                if (interrupted) {
-                    throw new InterruptedIOException("interrupted");
-                }
-                String line = input.readLine("", false);
-                if (interrupted) {
-                    throw new InterruptedIOException("interrupted");
-                }
-                if (line == null) {
-                    return -1;
-                }
-                pending = (line + "\n").getBytes(StandardCharsets.UTF_8);
-                pos = 0;
-            }
-            return pending[pos++] & 0xff;
+    /** A line for System.in of user code, asked for with an input_request; null = end of input. */
+    private String nextInputLine() throws IOException {
+        if (interrupted) {
+            throw new InterruptedIOException("interrupted");
         }
+        String line = input.readLine("", false);
+        if (interrupted) {
+            throw new InterruptedIOException("interrupted");
+        }
+        return line;
     }
 }
