@@ -88,13 +88,33 @@ def test_completion_of_members_locals_types_imports(kernel):
     assert "%maven" in matches("%mav")["matches"]
 
 
+def inspect(kernel, code):
+    kernel.kc.inspect(code, len(code))
+    reply = kernel.kc.get_shell_msg(timeout=60)["content"]
+    assert reply["status"] == "ok", reply
+    assert reply["found"], reply
+    return reply["data"]
+
+
 def test_inspection_shows_signature_and_javadoc(kernel):
-    kc = kernel.kc
-    kc.inspect("String.valueOf", len("String.valueOf"))
-    reply = kc.get_shell_msg(timeout=30)["content"]
-    assert reply["found"]
-    text = reply["data"]["text/plain"]
-    assert "String String.valueOf(" in text
+    # The JDK's Javadoc comes from its src.zip (scripts/test.d/kernel.sh makes sure there is one).
+    data = inspect(kernel, "String.valueOf")
+    text = data["text/plain"]
+    assert "String String.valueOf(Object obj)" in text
+    assert "Returns the string representation of the Object argument." in text
+    assert "Parameters:" in text
+    html = data["text/html"]
+    assert "Returns the string representation of the <code>Object</code> argument." in html
+    data = inspect(kernel, "java.util.List")
+    assert "java.util.List<E>" in data["text/plain"]
+    assert "An ordered collection (also known as a sequence)." in data["text/plain"]
+    assert "An ordered collection (also known as a <i>sequence</i>)." in data["text/html"]
+
+
+def test_inspection_of_a_session_variable(kernel):
+    kernel.run("int inspectMe = 41 + 1;")
+    data = inspect(kernel, "inspectMe")
+    assert "int inspectMe = 42" in data["text/plain"]
 
 
 def test_is_complete_open_block(kernel):
@@ -122,7 +142,9 @@ def test_user_expressions(kernel):
 
 def test_stop_on_error_aborts_queued_cells(kernel):
     kc = kernel.kc
-    first = kc.execute('throw new RuntimeException("stop");')
+    # The first cell runs long enough for the second request to be queued behind it (a cell that
+    # fails in a few milliseconds can be done before the second request has even arrived).
+    first = kc.execute('Thread.sleep(300);\nthrow new RuntimeException("stop");')
     second = kc.execute("int notRun = 1;")
     replies = {}
     while len(replies) < 2:

@@ -231,13 +231,18 @@ public final class Kernel implements EngineOutput, InputProvider {
     // ---- execute ----
 
     private void execute(Message m) {
+        if (!LOG.isTraceEnabled()) {
+            executeTimed(m);
+            return;
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long c0 = threads.getCurrentThreadCpuTime();
         try {
             executeTimed(m);
         } finally {
-            if (LOG.isTraceEnabled()) {
-                LOG.trace("execute_request handled in {} us", (System.nanoTime() - t0) / 1000);
-            }
+            LOG.trace("execute_request handled in {} us (shell thread cpu {} us)", (System.nanoTime() - t0) / 1000,
+                    (threads.getCurrentThreadCpuTime() - c0) / 1000);
         }
     }
 
@@ -302,10 +307,12 @@ public final class Kernel implements EngineOutput, InputProvider {
             if (storeHistory) {
                 history.add(new String[] {Integer.toString(count), code, result.valueText()});
             }
-            reply(shell, m, reply);
             if (result.error() != null && stopOnError) {
+                // Before the reply: only requests sent before the client could see the error are
+                // aborted, never one sent in answer to it (e.g. right after an interrupt).
                 abortQueuedExecutions();
             }
+            reply(shell, m, reply);
         } finally {
             publishStatus("idle", m);
         }
@@ -405,12 +412,13 @@ public final class Kernel implements EngineOutput, InputProvider {
     private ObjectNode inspect(ObjectNode c) {
         String code = c.path("code").asText("");
         int cursor = toJavaIndex(code, c.path("cursor_pos").asInt(code.codePointCount(0, code.length())));
-        String doc = engine.inspect(code, cursor);
+        JavaEngine.Inspection doc = engine.inspectRich(code, cursor);
         ObjectNode r = ok();
         r.put("found", doc != null);
         ObjectNode data = r.putObject("data");
         if (doc != null) {
-            data.put("text/plain", doc);
+            data.put("text/plain", doc.text());
+            data.put("text/html", doc.html());
         }
         r.set("metadata", json.createObjectNode());
         return r;

@@ -28,6 +28,14 @@ public final class ExecAgent {
     public static final byte CHANNEL_CONTROL = 'C';
     public static final int CONTROL_STOP = 'S';
     public static final int CONTROL_RESET = 'R';
+    /** Kernel to agent: a line of input follows (4-byte length, UTF-8 bytes including the newline). */
+    public static final int CONTROL_LINE = 'L';
+    /** Kernel to agent: no more input for this read (System.in is at its end). */
+    public static final int CONTROL_END_OF_INPUT = 'E';
+    /** Kernel to agent: reading input failed (interrupted). */
+    public static final int CONTROL_INPUT_FAILED = 'X';
+    /** Agent to kernel, on the control connection: user code reads System.in and needs a line. */
+    public static final int INPUT_NEEDED = 'I';
 
     private ExecAgent() {
     }
@@ -39,9 +47,12 @@ public final class ExecAgent {
         Socket commands = connect(loopback, port, CHANNEL_COMMANDS, token);
         Socket control = connect(loopback, port, CHANNEL_CONTROL, token);
         commands.setTcpNoDelay(true);
+        control.setTcpNoDelay(true);
         AgentExecutionControl ec = new AgentExecutionControl();
+        AgentInput input = new AgentInput(control.getOutputStream());
+        System.setIn(input);
 
-        Thread controlThread = new Thread(() -> serveControl(control, ec), "kale4j-agent-control");
+        Thread controlThread = new Thread(() -> serveControl(control, ec, input), "kale4j-agent-control");
         controlThread.setDaemon(true);
         controlThread.start();
 
@@ -49,8 +60,8 @@ public final class ExecAgent {
         outputs.put("out", st -> System.setOut(new PrintStream(st, true, StandardCharsets.UTF_8)));
         outputs.put("err", st -> System.setErr(new PrintStream(st, true, StandardCharsets.UTF_8)));
         outputs.put("display", Display::install);
+        // System.in is AgentInput, served over the control connection (not JShell's byte-wise forwarding).
         Map<String, Consumer<InputStream>> inputs = new HashMap<>();
-        inputs.put("in", System::setIn);
         try {
             Util.forwardExecutionControlAndIO(ec, commands.getInputStream(), commands.getOutputStream(),
                     outputs, inputs);
@@ -71,14 +82,24 @@ public final class ExecAgent {
         return s;
     }
 
-    private static void serveControl(Socket control, AgentExecutionControl ec) {
-        try (InputStream in = control.getInputStream()) {
+    private static void serveControl(Socket control, AgentExecutionControl ec, AgentInput input) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(
+                new java.io.BufferedInputStream(control.getInputStream()))) {
             int b;
             while ((b = in.read()) != -1) {
                 if (b == CONTROL_STOP) {
                     ec.stop();
                 } else if (b == CONTROL_RESET) {
                     ec.reset();
+                    input.discardBuffered();
+                } else if (b == CONTROL_LINE) {
+                    byte[] line = new byte[in.readInt()];
+                    in.readFully(line);
+                    input.answer(line);
+                } else if (b == CONTROL_END_OF_INPUT) {
+                    input.end();
+                } else if (b == CONTROL_INPUT_FAILED) {
+                    input.fail();
                 }
             }
         } catch (Exception ignored) {

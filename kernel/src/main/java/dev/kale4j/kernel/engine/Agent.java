@@ -1,5 +1,6 @@
 package dev.kale4j.kernel.engine;
 
+import dev.kale4j.kernel.agent.ExecAgent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -31,6 +32,52 @@ public final class Agent implements AutoCloseable {
             out.write(command);
             out.flush();
         }
+    }
+
+    /** Where the lines user code reads from System.in come from; null = end of input. */
+    interface LineSource {
+        String nextLine() throws IOException;
+    }
+
+    /**
+     * Answers the execution JVM's requests for input ({@link ExecAgent#INPUT_NEEDED} on the control
+     * connection), one line per request, on a thread of its own until the connection ends.
+     */
+    void serveInput(LineSource lines) {
+        Thread t = new Thread(() -> {
+            try {
+                java.io.InputStream in = control.getInputStream();
+                int b;
+                while ((b = in.read()) != -1) {
+                    if (b != ExecAgent.INPUT_NEEDED) {
+                        continue;
+                    }
+                    String line;
+                    try {
+                        line = lines.nextLine();
+                    } catch (IOException e) {
+                        sendControl(ExecAgent.CONTROL_INPUT_FAILED);
+                        continue;
+                    }
+                    if (line == null) {
+                        sendControl(ExecAgent.CONTROL_END_OF_INPUT);
+                    } else {
+                        byte[] bytes = (line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        synchronized (control) {
+                            java.io.DataOutputStream out = new java.io.DataOutputStream(control.getOutputStream());
+                            out.write(ExecAgent.CONTROL_LINE);
+                            out.writeInt(bytes.length);
+                            out.write(bytes);
+                            out.flush();
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // The execution JVM is gone; nothing asks for input any more.
+            }
+        }, "kale4j-agent-input-" + process.pid());
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Exit code if the JVM ended within {@code millis}, else null. */

@@ -2,7 +2,6 @@ package dev.kale4j.kernel.engine;
 
 import dev.kale4j.kernel.agent.ExecAgent;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.ObjectInput;
 import java.io.ObjectOutput;
 import java.io.OutputStream;
@@ -24,11 +23,11 @@ final class AgentExecutionControlProvider implements ExecutionControlProvider {
     private final OutputStream out;
     private final OutputStream err;
     private final OutputStream display;
-    private final InputStream in;
+    private final Agent.LineSource in;
     private final Consumer<Agent> onGenerated;
 
     AgentExecutionControlProvider(Agent agent, OutputStream out, OutputStream err, OutputStream display,
-            InputStream in, Consumer<Agent> onGenerated) {
+            Agent.LineSource in, Consumer<Agent> onGenerated) {
         this.agent = agent;
         this.out = out;
         this.err = err;
@@ -47,8 +46,10 @@ final class AgentExecutionControlProvider implements ExecutionControlProvider {
         ExecutionControl ec = Util.remoteInputOutput(agent.commands().getInputStream(),
                 agent.commands().getOutputStream(),
                 Map.of("out", out, "err", err, "display", display),
-                Map.of("in", in),
+                Map.of(),
                 (objIn, objOut) -> new KernelSideControl(objOut, objIn, agent, env));
+        // System.in of user code goes over the control connection, one line per request.
+        agent.serveInput(in);
         onGenerated.accept(agent);
         return ec;
     }

@@ -2,7 +2,6 @@ package dev.kale4j.kernel.engine;
 
 import dev.kale4j.kernel.api.Display;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -54,6 +53,8 @@ public final class JavaEngine implements AutoCloseable {
     private final String apiClasspath;
     private final boolean keepSpare;
     private final List<String> classpath = new CopyOnWriteArrayList<>();
+    /** -sources.jar files of class path jars, for Javadoc in inspection. */
+    private final List<java.nio.file.Path> sourceJars = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     /** Where each snippet came from, for tracebacks that point at cell lines. */
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
@@ -128,15 +129,15 @@ public final class JavaEngine implements AutoCloseable {
         Agent[] generated = new Agent[1];
         AgentExecutionControlProvider provider = new AgentExecutionControlProvider(agent,
                 new TextStream(output::stdout), new TextStream(output::stderr), new FrameStream(this::displayFrame),
-                new UserInput(), a -> generated[0] = a);
+                this::nextInputLine, a -> generated[0] = a);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        JShell js = JShell.builder()
+        JShell js = buildWithCompilerClasspath(JShell.builder()
                 .executionEngine(provider, Map.of())
-                .out(quiet).err(quiet)
-                .build();
+                .out(quiet).err(quiet), apiClasspath);
         Session s = new Session(js);
         holder[0] = s;
         js.onShutdown(j -> s.dead = true);
+        // Sets the compiler's class path explicitly (JShell's own start value is java.class.path).
         js.addToClasspath(apiClasspath);
         s.agent[0] = agent;
         for (String entry : classpath) {
@@ -157,6 +158,30 @@ public final class JavaEngine implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Builds a JShell whose compiler class path starts as {@code classpath} instead of the kernel
+     * JVM's own class path (JShell's compiler starts from {@code java.class.path}, read once while
+     * it is built). The kernel's ~100 jars (Jackson, jeromq, Kubernetes client, ...) are not on
+     * the execution JVM's class path, so user code compiled against them would fail at run time;
+     * and javac indexes every class path jar for each of the four compilations of an evaluation
+     * (1.5-4 ms per evaluation measured on a small machine).
+     */
+    static JShell buildWithCompilerClasspath(JShell.Builder builder, String classpath) {
+        synchronized (JavaEngine.class) {
+            String host = System.getProperty("java.class.path");
+            System.setProperty("java.class.path", classpath);
+            try {
+                return builder.build();
+            } finally {
+                if (host == null) {
+                    System.clearProperty("java.class.path");
+                } else {
+                    System.setProperty("java.class.path", host);
+                }
+            }
+        }
+    }
+
     private void displayFrame(String frame) {
         if (frame.startsWith("D")) {
             output.display(frame.substring(1));
@@ -169,6 +194,10 @@ public final class JavaEngine implements AutoCloseable {
     public void addToClasspath(String entry) {
         withLock(() -> {
             classpath.add(entry);
+            java.nio.file.Path sources = JavaSources.sourcesJarFor(entry);
+            if (sources != null && !sourceJars.contains(sources)) {
+                sourceJars.add(sources);
+            }
             ensureSession().jshell.addToClasspath(entry);
             return null;
         });
@@ -204,6 +233,7 @@ public final class JavaEngine implements AutoCloseable {
             return failed(new EngineError("Interrupted", "interrupted by the user",
                     List.of(red("Interrupted") + " before the cell started")), List.of(), List.of());
         }
+        long splitStart = System.nanoTime();
         SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
         CellSplitter.Split split = CellSplitter.split(code, sca::analyzeCompletion);
         List<CellSplitter.Chunk> chunks = new ArrayList<>(split.chunks());
@@ -226,56 +256,84 @@ public final class JavaEngine implements AutoCloseable {
             long evalStart = System.nanoTime();
             List<SnippetEvent> events = s.jshell.eval(chunk.source());
             if (LOG.isTraceEnabled()) {
-                LOG.trace("eval took {} us", (System.nanoTime() - evalStart) / 1000);
+                LOG.trace("eval took {} us ({} us after the cell started)", (System.nanoTime() - evalStart) / 1000,
+                        (evalStart - splitStart) / 1000);
             }
             if (s.dead) {
                 return failed(engineDied(s), vars, names);
             }
             valueText = null;
             valueBundle = null;
-            for (SnippetEvent e : events) {
-                Snippet sn = e.snippet();
-                if (e.causeSnippet() == null) {
-                    origins.put(sn.id(), new Origin(cellNumber, line));
-                }
-                if (e.causeSnippet() != null) {
-                    continue;
-                }
-                if (e.status() == Snippet.Status.REJECTED) {
-                    return failed(compileError(s.jshell, sn, chunk.source(), line), vars, names);
-                }
-                if (interrupted) {
-                    return failed(new EngineError("Interrupted", "interrupted by the user",
-                            List.of(red("Interrupted") + " at cell line " + line)), vars, names);
-                }
-                if (e.exception() != null) {
-                    return failed(runtimeError(s.jshell, e.exception(), sn), vars, names);
-                }
-                if (e.status() == Snippet.Status.RECOVERABLE_DEFINED
-                        || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
-                    output.notice(describe(sn) + " can be used once "
-                            + s.jshell.unresolvedDependencies((DeclarationSnippet) sn).collect(Collectors.joining(", "))
-                            + " is declared\n");
-                }
-                if (sn instanceof VarSnippet v && e.status().isDefined()) {
-                    if (v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
-                        valueText = e.value();
-                    } else if (!vars.contains(v.name())) {
-                        vars.add(v.name());
+            try {
+                for (SnippetEvent e : events) {
+                    Snippet sn = e.snippet();
+                    if (e.causeSnippet() == null) {
+                        origins.put(sn.id(), new Origin(cellNumber, line));
                     }
-                } else if (sn instanceof ExpressionSnippet) {
-                    if (sn.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND) {
-                        valueText = e.value();
+                    if (e.causeSnippet() != null) {
+                        continue;
                     }
-                } else if ((sn instanceof MethodSnippet || sn instanceof TypeDeclSnippet) && e.status().isDefined()) {
-                    names.add(((DeclarationSnippet) sn).name());
+                    if (e.status() == Snippet.Status.REJECTED) {
+                        return failed(compileError(s.jshell, sn, chunk.source(), line), vars, names);
+                    }
+                    if (interrupted) {
+                        return failed(new EngineError("Interrupted", "interrupted by the user",
+                                List.of(red("Interrupted") + " at cell line " + line)), vars, names);
+                    }
+                    if (e.exception() != null) {
+                        return failed(runtimeError(s.jshell, e.exception(), sn), vars, names);
+                    }
+                    if (e.status() == Snippet.Status.RECOVERABLE_DEFINED
+                            || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                        output.notice(describe(sn) + " can be used once "
+                                + s.jshell.unresolvedDependencies((DeclarationSnippet) sn).collect(Collectors.joining(", "))
+                                + " is declared\n");
+                    }
+                    if (sn instanceof VarSnippet v && e.status().isDefined()) {
+                        if (v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+                            valueText = e.value();
+                        } else if (!vars.contains(v.name())) {
+                            vars.add(v.name());
+                        }
+                    } else if (sn instanceof ExpressionSnippet) {
+                        if (sn.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND) {
+                            valueText = e.value();
+                        }
+                    } else if ((sn instanceof MethodSnippet || sn instanceof TypeDeclSnippet) && e.status().isDefined()) {
+                        names.add(((DeclarationSnippet) sn).name());
+                    }
                 }
+            } finally {
+                dropTempVars(s, events);
             }
             if (valueText != null && valueText.startsWith(Display.VALUE_MARKER)) {
                 valueBundle = valueText.substring(Display.VALUE_MARKER.length());
             }
         }
         return new CellOutcome(valueText, valueBundle, null, vars, names);
+    }
+
+    /**
+     * JShell keeps the value of each expression cell as a variable ($1, $2, ...) and puts one
+     * import line per defined variable into the wrapper class of every later snippet, so each
+     * evaluation gets slower with every expression cell run before it (~5 ms per evaluation after
+     * 130 cells on a small machine). A notebook shows values as results, not as $N names: drop
+     * them once their value (already in the event) has been read.
+     */
+    private static void dropTempVars(Session s, List<SnippetEvent> events) {
+        if (s.dead) {
+            return;
+        }
+        for (SnippetEvent e : events) {
+            if (e.causeSnippet() == null && e.snippet() instanceof VarSnippet v
+                    && v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND && e.status().isDefined()) {
+                try {
+                    s.jshell.drop(v);
+                } catch (IllegalStateException | IllegalArgumentException ex) {
+                    LOG.debug("cannot drop {}: {}", v.name(), ex.toString());
+                }
+            }
+        }
     }
 
     private static CellOutcome failed(EngineError error, List<String> vars, List<String> names) {
@@ -467,11 +525,25 @@ public final class JavaEngine implements AutoCloseable {
         return chunks.isEmpty() ? prefix.length() : chunks.get(chunks.size() - 1).offset();
     }
 
-    /** Signature and Javadoc of what is at the cursor, or null when there is nothing to show. */
+    /** Signature and Javadoc of what is at the cursor, as plain text; null when there is nothing to show. */
     public String inspect(String code, int cursor) {
+        Inspection i = inspectRich(code, cursor);
+        return i == null ? null : i.text();
+    }
+
+    /** What inspection shows: plain text and the same as HTML. */
+    public record Inspection(String text, String html) {
+    }
+
+    /**
+     * Signature and Javadoc of what is at the cursor (Javadoc when the JDK's src.zip or the
+     * jar's -sources.jar is found, see {@link JavaSources}); null when there is nothing to show.
+     */
+    public Inspection inspectRich(String code, int cursor) {
         return withLock(() -> {
             Session s = ensureSession();
             SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
+            JavaSources.apply(sca, List.copyOf(sourceJars));
             int chunkStart = currentChunkStart(code.substring(0, cursor), sca);
             // Extend to the end of the identifier so "Math.ma|x(" still documents max.
             int end = cursor;
@@ -479,29 +551,45 @@ public final class JavaEngine implements AutoCloseable {
                 end++;
             }
             String src = code.substring(chunkStart, end);
-            StringBuilder sb = new StringBuilder();
+            StringBuilder text = new StringBuilder();
+            StringBuilder html = new StringBuilder();
+            String ident = identifierAt(code, cursor);
+            if (ident != null && src.strip().equals(ident)) {
+                // A session variable: its type and current value say more than JShell's "name:type".
+                s.jshell.variables().filter(v -> v.name().equals(ident) && s.jshell.status(v).isActive())
+                        .forEach(v -> text.append(v.typeName()).append(' ').append(v.name()).append(" = ")
+                                .append(s.jshell.varValue(v)).append('\n'));
+                if (text.length() > 0) {
+                    return new Inspection(text.toString(),
+                            "<pre><code>" + JavadocText.escape(text.toString().strip()) + "</code></pre>\n");
+                }
+            }
             List<SourceCodeAnalysis.Documentation> docs = sca.documentation(src, src.length(), true);
             if (docs.isEmpty() && !src.endsWith("(")) {
                 // JShell documents calls ("Math.max(") more readily than bare names ("Math.max").
                 docs = sca.documentation(src + "(", src.length() + 1, true);
             }
             for (SourceCodeAnalysis.Documentation d : docs) {
-                sb.append(d.signature()).append('\n');
-                if (d.javadoc() != null && !d.javadoc().isBlank()) {
-                    sb.append('\n').append(d.javadoc().strip()).append("\n\n");
+                if (text.length() > 0) {
+                    text.append('\n');
+                    html.append("<hr/>\n");
                 }
+                text.append(JavadocText.plain(d.signature(), d.javadoc()));
+                html.append(JavadocText.html(d.signature(), d.javadoc()));
             }
-            if (sb.length() == 0) {
-                String ident = identifierAt(code, cursor);
+            if (text.length() == 0) {
                 if (ident != null) {
                     s.jshell.variables().filter(v -> v.name().equals(ident) && s.jshell.status(v).isActive())
-                            .forEach(v -> sb.append(v.typeName()).append(' ').append(v.name()).append(" = ")
+                            .forEach(v -> text.append(v.typeName()).append(' ').append(v.name()).append(" = ")
                                     .append(s.jshell.varValue(v)).append('\n'));
                     s.jshell.methods().filter(m -> m.name().equals(ident) && s.jshell.status(m).isActive())
-                            .forEach(m -> sb.append(m.source().strip().split("\\{", 2)[0].strip()).append('\n'));
+                            .forEach(m -> text.append(m.source().strip().split("\\{", 2)[0].strip()).append('\n'));
+                    if (text.length() > 0) {
+                        html.append("<pre><code>").append(JavadocText.escape(text.toString().strip())).append("</code></pre>\n");
+                    }
                 }
             }
-            return sb.length() == 0 ? null : sb.toString();
+            return text.length() == 0 ? null : new Inspection(text.toString(), html.toString());
         });
     }
 
@@ -674,28 +762,15 @@ public final class JavaEngine implements AutoCloseable {
         }
     }
 
-    /** System.in of user code: each line is asked for with an input_request when needed. */
-    private final class UserInput extends InputStream {
-        private byte[] pending = new byte[0];
-        private int pos;
-
-        @Override
-        public synchronized int read() throws IOException {
-            if (pos >= pending.length) {
-                if (interrupted) {
-                    throw new InterruptedIOException("interrupted");
-                }
-                String line = input.readLine("", false);
-                if (interrupted) {
-                    throw new InterruptedIOException("interrupted");
-                }
-                if (line == null) {
-                    return -1;
-                }
-                pending = (line + "\n").getBytes(StandardCharsets.UTF_8);
-                pos = 0;
-            }
-            return pending[pos++] & 0xff;
+    /** A line for System.in of user code, asked for with an input_request; null = end of input. */
+    private String nextInputLine() throws IOException {
+        if (interrupted) {
+            throw new InterruptedIOException("interrupted");
         }
+        String line = input.readLine("", false);
+        if (interrupted) {
+            throw new InterruptedIOException("interrupted");
+        }
+        return line;
     }
 }

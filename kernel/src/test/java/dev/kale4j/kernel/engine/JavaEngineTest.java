@@ -3,11 +3,18 @@ package dev.kale4j.kernel.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import javax.tools.ToolProvider;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The engine with a real execution JVM: values, errors, interrupt and the JVM's death. */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
@@ -17,6 +24,12 @@ class JavaEngineTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // The JDK sources scripts/test.d/kernel.sh unpacks when the JDK has no lib/src.zip.
+        Path fetched = Path.of("..", ".venv", "kernel-tests", "jdk-sources", "openjdk-" + Runtime.version().feature(),
+                "src.zip").toAbsolutePath().normalize();
+        if (System.getenv("KALE4J_JDK_SOURCES") == null && Files.isRegularFile(fetched)) {
+            System.setProperty("kale4j.jdk.sources", fetched.toString());
+        }
         String cp = new File(dev.kale4j.kernel.agent.ExecAgent.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).getPath();
         EngineOutput out = new EngineOutput() {
@@ -102,5 +115,79 @@ class JavaEngineTest {
         assertThat(o.error().ename()).isEqualTo("ExecutionEngineTerminated");
         assertThat(o.error().evalue()).contains("exit code 3").contains("keepMe").contains("twice");
         assertThat(engine.execute("twice(4)", 8, 1).valueText()).isEqualTo("8");
+    }
+
+    @Test
+    void expressionValuesDoNotPileUpAsTempVariables() {
+        engine.execute("7 * 6", 11, 1);
+        engine.execute("\"x\" + 1", 12, 1);
+        // Each expression cell used to leave a $N variable behind, making every later cell slower.
+        assertThat(engine.variableNames()).noneMatch(n -> n.startsWith("$"));
+        assertThat(engine.execute("int tv = 3;\ntv * 2", 13, 1).valueText()).isEqualTo("6");
+        assertThat(engine.variableNames()).contains("tv").noneMatch(n -> n.startsWith("$"));
+    }
+
+    @Test
+    void kernelJarsAreNotOnTheCompilerClassPath() {
+        // Jackson is on the kernel's class path but not in the execution JVM: compiling against it
+        // would only fail later at run time.
+        CellOutcome o = engine.execute("com.fasterxml.jackson.databind.ObjectMapper m = null;", 14, 1);
+        assertThat(o.ok()).isFalse();
+        assertThat(engine.execute("dev.kale4j.kernel.api.Display.class.getSimpleName()", 15, 1).valueText())
+                .isEqualTo("\"Display\"");
+    }
+
+    @Test
+    void inspectionShowsJavadocFromASourcesJarBesideAClassPathJar(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("src/demo/Greeter.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, """
+                package demo;
+                /** Greets people politely. */
+                public class Greeter {
+                    /**
+                     * Says hello to the given {@code name}, with an exclamation mark.
+                     * @param name who is greeted
+                     * @return the greeting
+                     */
+                    public static String greet(String name) { return "Hello " + name + "!"; }
+                }
+                """);
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes);
+        assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()))
+                .isZero();
+        Path jar = dir.resolve("greeter-1.0.jar");
+        jar(jar, classes.resolve("demo/Greeter.class"), "demo/Greeter.class");
+        jar(dir.resolve("greeter-1.0-sources.jar"), src, "demo/Greeter.java");
+        engine.addToClasspath(jar.toString());
+        String code = "demo.Greeter.greet(";
+        JavaEngine.Inspection doc = engine.inspectRich(code, code.length());
+        assertThat(doc).isNotNull();
+        assertThat(doc.text()).contains("String demo.Greeter.greet(String name)")
+                .contains("Says hello to the given name, with an exclamation mark.")
+                .contains("Parameters:").contains("name - who is greeted");
+        assertThat(doc.html()).contains("<code>name</code>").contains("<dt>Returns</dt>");
+        assertThat(engine.inspect("demo.Greeter", "demo.Greeter".length())).contains("Greets people politely.");
+    }
+
+    @Test
+    void inspectionShowsJdkJavadocWhenTheJdkSourcesExist() {
+        Assumptions.assumeTrue(JavaSources.jdkSourceZip() != null,
+                "no JDK src.zip (scripts/test.d/kernel.sh installs one and checks this through the kernel)");
+        String code = "String.valueOf";
+        String doc = engine.inspect(code, code.length());
+        assertThat(doc).contains("String String.valueOf(Object obj)")
+                .contains("Returns the string representation of the Object argument.");
+        assertThat(engine.inspect("java.util.List", "java.util.List".length()))
+                .contains("An ordered collection (also known as a sequence).");
+    }
+
+    private static void jar(Path jar, Path file, String name) throws Exception {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry(name));
+            out.write(Files.readAllBytes(file));
+            out.closeEntry();
+        }
     }
 }
