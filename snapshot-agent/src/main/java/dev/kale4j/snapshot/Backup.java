@@ -62,14 +62,15 @@ final class Backup {
     private final ExecutorService workers;
     private final ExecutorService uploader;
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
-    private final Semaphore packsInFlight = new Semaphore(2);
+    /** Sealed packs waiting for or being written: the uploaders (two) plus one queued. */
+    private final Semaphore packsInFlight = new Semaphore(3);
     /*
      * Reused buffers: a snapshot moves every byte through a slab and most through a pack buffer. Allocating
      * those afresh made the young collector copy tens of MiB of live buffers per collection (measured: 0.6 s of
      * pauses for 256 MiB); pooled, they are allocated once.
      */
     private final java.util.concurrent.BlockingQueue<byte[]> slabPool = new java.util.concurrent.LinkedBlockingQueue<>();
-    private final java.util.concurrent.BlockingQueue<byte[]> packPool = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<ByteBuffer> packPool = new java.util.concurrent.LinkedBlockingQueue<>();
 
     /** A slab shared by the reader and the workers hashing its chunks; back to the pool when all are done. */
     private final class Slab {
@@ -390,7 +391,12 @@ final class Backup {
                 sealCurrent();
             }
             if (current == null) {
-                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), packPool.poll(), packSize);
+                ByteBuffer buf = packPool.poll();
+                if (buf == null) {
+                    // Direct: the local backend writes it without a copy (see PackBuilder).
+                    buf = ByteBuffer.allocateDirect(PackBuilder.capacityFor(packSize));
+                }
+                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), buf, packSize);
             }
             if (compressed) {
                 current.add(h, dst, 0, z, len, true);
@@ -410,13 +416,12 @@ final class Backup {
         }
         PackBuilder p = current;
         current = null;
-        byte[] data = p.finish();
-        int length = p.length();
-        addedStored += length;
+        ByteBuffer data = p.finish();
+        addedStored += data.remaining();
         packsInFlight.acquireUninterruptibly();
         uploads.add(uploader.submit(() -> {
             try {
-                backend.put(packKey(p.id()), data, length);
+                backend.put(packKey(p.id()), data);
                 writtenPacks.put(p.id(), p.entries());
                 return null;
             } finally {

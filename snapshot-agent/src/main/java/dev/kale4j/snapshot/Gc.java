@@ -122,8 +122,7 @@ final class Gc {
     }
 
     private void flush(PackBuilder b, Map<String, List<BlobEntry>> keep) throws IOException {
-        byte[] data = b.finish();
-        backend.put(Backup.packKey(b.id()), data, b.length());
+        backend.put(Backup.packKey(b.id()), b.finish());
         keep.put(b.id(), b.entries());
     }
 }

@@ -71,7 +71,8 @@ public final class SnapshotRepository implements AutoCloseable {
         // and decompression: twice as many threads keep the cores busy while some wait for I/O.
         this.workers = Executors.newFixedThreadPool(n, SnapshotRepository::daemon);
         this.io = Executors.newFixedThreadPool(2 * n, SnapshotRepository::daemon);
-        this.uploader = Executors.newSingleThreadExecutor(SnapshotRepository::daemon);
+        // Two pack writers: one writes while the other waits for its fsync.
+        this.uploader = Executors.newFixedThreadPool(2, SnapshotRepository::daemon);
     }
 
     private static Thread daemon(Runnable r) {

@@ -91,8 +91,11 @@ public final class SnapshotCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** Set instead of {@link #spec} when {@link AgentMain}'s fast path runs the command without picocli. */
+        PrintWriter out;
+
         PrintWriter out() {
-            return spec.commandLine().getOut();
+            return out != null ? out : spec.commandLine().getOut();
         }
 
         @Override

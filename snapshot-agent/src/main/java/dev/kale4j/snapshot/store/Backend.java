@@ -34,6 +34,21 @@ public interface Backend extends Closeable {
     void put(String key, byte[] data, int length) throws IOException;
 
     /**
+     * Like {@link #put(String, byte[])} with the bytes from {@code data}'s position to its limit (heap or
+     * direct). Backends that can write a direct buffer without copying it override this.
+     */
+    default void put(String key, java.nio.ByteBuffer data) throws IOException {
+        java.nio.ByteBuffer d = data.duplicate();
+        if (d.hasArray() && d.arrayOffset() + d.position() == 0) {
+            put(key, d.array(), d.remaining());
+            return;
+        }
+        byte[] copy = new byte[d.remaining()];
+        d.get(copy);
+        put(key, copy, copy.length);
+    }
+
+    /**
      * Stores an object atomically but without waiting for it to reach the disk: for lock leases, which are
      * worthless after a power loss anyway (their holder is gone too).
      */

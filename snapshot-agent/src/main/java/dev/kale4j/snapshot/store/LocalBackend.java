@@ -95,14 +95,22 @@ public final class LocalBackend implements Backend {
         write(key, data, data.length, false);
     }
 
+    @Override
+    public void put(String key, ByteBuffer data) throws IOException {
+        write(key, data.duplicate(), true);
+    }
+
     private void write(String key, byte[] data, int length, boolean durable) throws IOException {
+        write(key, ByteBuffer.wrap(data, 0, length), durable);
+    }
+
+    private void write(String key, ByteBuffer bb, boolean durable) throws IOException {
         Path target = path(key);
         ensureDir(tmp);
         ensureDir(target.getParent());
         Path t = tmp.resolve(UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer bb = ByteBuffer.wrap(data, 0, length);
                 while (bb.hasRemaining()) {
                     ch.write(bb);
                 }
