@@ -61,6 +61,9 @@ final class Backup {
     private final FastCdc cdc;
     private final ExecutorService workers;
     private final ExecutorService uploader;
+    private final ExecutorService readers;
+    /** Files being read and chunked at once. */
+    private final Semaphore readSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
     /** Sealed packs waiting for or being written: the uploaders (two) plus one queued. */
     private final Semaphore packsInFlight = new Semaphore(3);
@@ -106,7 +109,9 @@ final class Backup {
     private long addedRaw;
     private long addedChunks;
 
-    Backup(Backend backend, RepoConfig config, Index index, ExecutorService workers, ExecutorService uploader) {
+    Backup(Backend backend, RepoConfig config, Index index, ExecutorService workers, ExecutorService uploader,
+           ExecutorService readers) {
+        this.readers = readers;
         this.backend = backend;
         this.config = config;
         this.index = index;
@@ -138,7 +143,9 @@ final class Backup {
             throw new UserError("snapshot source " + root + " is not a directory; pass the step's working "
                     + "directory with --source");
         }
+        SnapshotRepository.Trace t = new SnapshotRepository.Trace("backup");
         List<Entry> walked = walk(root);
+        t.mark("walk (" + walked.size() + " entries)");
         Map<String, Entry> previous = new HashMap<>();
         if (parent != null) {
             for (Entry e : parent.entries()) {
@@ -166,18 +173,28 @@ final class Backup {
                             total += old.size();
                             results.add(withChunks(e, old.chunks(), old.size()));
                         } else {
-                            PendingFile pf = readFile(root, e);
-                            results.add(pf);
+                            // Files are read and chunked by up to READERS threads at once: chunking is then
+                            // spread over the cores too (it is the one stage that ran on a single thread), and
+                            // the cold, interpreted start of a short incremental run is shared.
+                            readSlots.acquireUninterruptibly();
+                            results.add(readers.submit(() -> {
+                                try {
+                                    return readFile(root, e);
+                                } finally {
+                                    readSlots.release();
+                                }
+                            }));
                         }
                     }
                 }
             }
+            t.mark("read and chunk");
             List<Entry> entries = new ArrayList<>(results.size());
             for (Object r : results) {
                 if (r instanceof Entry e) {
                     entries.add(e);
                 } else {
-                    PendingFile pf = (PendingFile) r;
+                    PendingFile pf = (PendingFile) await((Future<?>) r);
                     List<String> refs = new ArrayList<>(pf.chunks().size());
                     long size = 0;
                     for (Object c : pf.chunks()) {
@@ -194,18 +211,19 @@ final class Backup {
                     entries.add(withChunks(pf.meta(), refs, size));
                 }
             }
+            t.mark("hashes");
             synchronized (this) {
                 sealCurrent();
             }
             for (Future<?> u : uploads) {
                 await(u);
             }
+            t.mark("packs");
             long indexBytes = 0;
             if (!writtenPacks.isEmpty()) {
-                String name = Index.write(backend, writtenPacks);
-                indexBytes = backend.list(Index.DIR).stream().filter(o -> o.name().equals(name))
-                        .mapToLong(Backend.ObjectInfo::size).sum();
+                indexBytes = Index.write(backend, writtenPacks).size();
             }
+            t.mark("index");
             Manifest m = new Manifest(1, Instant.now().toString(), host, root.toString(),
                     new LinkedHashMap<>(tags), parentId, null, entries);
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -215,6 +233,13 @@ final class Backup {
             long manifestSize = m.withStats(stats).encode().size();
             return m.withStats(new Manifest.Stats(files, dirs, links, total,
                     addedStored + indexBytes + manifestSize, addedRaw, addedChunks, reused, elapsed));
+        } catch (IOException | RuntimeException | Error ex) {
+            for (Object r : results) {
+                if (r instanceof Future<?> f) {
+                    f.cancel(true);
+                }
+            }
+            throw ex;
         } finally {
             pending.clear();
         }
@@ -435,7 +460,7 @@ final class Backup {
         return "packs/" + id.substring(0, 2) + "/" + id;
     }
 
-    private static <T> T await(Future<T> f) throws IOException {
+    static <T> T await(Future<T> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {

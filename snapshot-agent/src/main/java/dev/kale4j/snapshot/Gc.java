@@ -98,7 +98,7 @@ final class Gc {
             flush(builder, keep);
         }
         Set<String> oldIndexFiles = new HashSet<>(index.indexFiles().keySet());
-        String newIndex = keep.isEmpty() ? null : Index.write(backend, keep);
+        String newIndex = keep.isEmpty() ? null : Index.write(backend, keep).name();
         for (String f : oldIndexFiles) {
             if (!f.equals(newIndex)) {
                 backend.delete(Index.DIR + "/" + f);

@@ -56,6 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SnapshotRepository implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    static {
+        NativeZstd.load();
+    }
+
     private final Backend backend;
     private final Map<String, Manifest> manifestCache = new ConcurrentHashMap<>();
     private final Map<String, Manifest.Summary> summaryCache = new ConcurrentHashMap<>();
@@ -125,13 +129,22 @@ public final class SnapshotRepository implements AutoCloseable {
             t.mark("config");
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
                 t.mark("lock");
-                Index index = Index.load(backend);
-                t.mark("index (" + index.blobCount() + " chunks)");
+                // The index and the parent snapshot are independent reads: load them at once.
+                java.util.concurrent.Future<Index> loading = io.submit(() -> Index.load(backend));
                 String src = source.toAbsolutePath().normalize().toString();
-                SnapshotInfo parent = list().stream().filter(s -> src.equals(s.source())).findFirst().orElse(null);
-                Manifest parentManifest = parent == null ? null : manifest(parent.id());
-                t.mark("parent");
-                Backup b = new Backup(backend, cfg, index, workers, uploader);
+                SnapshotInfo parent;
+                Manifest parentManifest;
+                Index index;
+                try {
+                    parent = list().stream().filter(s -> src.equals(s.source())).findFirst().orElse(null);
+                    parentManifest = parent == null ? null : manifest(parent.id());
+                    t.mark("parent");
+                    index = Backup.await(loading);
+                } finally {
+                    loading.cancel(true);
+                }
+                t.mark("index (" + index.blobCount() + " chunks)");
+                Backup b = new Backup(backend, cfg, index, workers, uploader, io);
                 Manifest m = b.run(source, tags == null ? Map.of() : tags, parentManifest,
                         parent == null ? null : parent.id(), RepoLock.host());
                 t.mark("backup");
@@ -151,7 +164,7 @@ public final class SnapshotRepository implements AutoCloseable {
 
         Trace(String what) {
             this.what = what;
-            if (ON) {
+            if (ON && what.equals("create")) {
                 // Only when tracing: the management beans cost ~0.1 s to initialise.
                 mark("start (jvm up " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
                         + " ms)");
