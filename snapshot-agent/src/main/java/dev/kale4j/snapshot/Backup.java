@@ -62,6 +62,10 @@ final class Backup {
     private final ExecutorService workers;
     private final ExecutorService uploader;
     private final ExecutorService readers;
+    /** Nanoseconds spent waiting for in-flight budget, for a pack slot, and writing packs (for the trace). */
+    private final java.util.concurrent.atomic.LongAdder waitInFlight = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder waitPacks = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder putTime = new java.util.concurrent.atomic.LongAdder();
     /** Files being read and chunked at once. */
     private final Semaphore readSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
@@ -218,7 +222,8 @@ final class Backup {
             for (Future<?> u : uploads) {
                 await(u);
             }
-            t.mark("packs");
+            t.mark("packs (waits: readers " + waitInFlight.sum() / 1_000_000 + " ms, workers "
+                    + waitPacks.sum() / 1_000_000 + " ms; writing " + putTime.sum() / 1_000_000 + " ms)");
             long indexBytes = 0;
             if (!writtenPacks.isEmpty()) {
                 indexBytes = Index.write(backend, writtenPacks).size();
@@ -373,7 +378,9 @@ final class Backup {
             return Entry.HOLE_PREFIX + len;
         }
         int kib = (len + 1023) >>> 10;
+        long w0 = System.nanoTime();
         inFlight.acquireUninterruptibly(kib);
+        waitInFlight.add(System.nanoTime() - w0);
         slab.retain();
         try {
             return new ChunkRef(workers.submit(() -> {
@@ -419,7 +426,8 @@ final class Backup {
                 ByteBuffer buf = packPool.poll();
                 if (buf == null) {
                     // Direct: the local backend writes it without a copy (see PackBuilder).
-                    buf = ByteBuffer.allocateDirect(PackBuilder.capacityFor(packSize));
+                    // Block-aligned for O_DIRECT writes (LocalBackend).
+                    buf = ByteBuffer.allocateDirect(PackBuilder.capacityFor(packSize) + 4096).alignedSlice(4096);
                 }
                 current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), buf, packSize);
             }
@@ -443,10 +451,14 @@ final class Backup {
         current = null;
         ByteBuffer data = p.finish();
         addedStored += data.remaining();
+        long w0 = System.nanoTime();
         packsInFlight.acquireUninterruptibly();
+        waitPacks.add(System.nanoTime() - w0);
         uploads.add(uploader.submit(() -> {
             try {
+                long p0 = System.nanoTime();
                 backend.put(packKey(p.id()), data);
+                putTime.add(System.nanoTime() - p0);
                 writtenPacks.put(p.id(), p.entries());
                 return null;
             } finally {

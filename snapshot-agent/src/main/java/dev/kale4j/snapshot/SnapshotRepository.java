@@ -164,7 +164,7 @@ public final class SnapshotRepository implements AutoCloseable {
 
         Trace(String what) {
             this.what = what;
-            if (ON && what.equals("create")) {
+            if (ON && (what.equals("create") || what.equals("restore"))) {
                 // Only when tracing: the management beans cost ~0.1 s to initialise.
                 mark("start (jvm up " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
                         + " ms)");
@@ -183,11 +183,17 @@ public final class SnapshotRepository implements AutoCloseable {
     /** Restores snapshot {@code id} (full id or a unique prefix) into {@code target}, which must be new or empty. */
     public void restore(String id, Path target) {
         io(() -> {
+            Trace t = new Trace("restore");
             requireRepository();
             String full = resolve(id);
             Manifest m = manifest(full);
+            t.mark("manifest");
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
-                new Restore(backend, Index.load(backend), io).run(full, m, target);
+                t.mark("lock");
+                Index index = Index.load(backend);
+                t.mark("index");
+                new Restore(backend, index, io).run(full, m, target);
+                t.mark("restore");
             }
             return null;
         });
