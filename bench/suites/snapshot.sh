@@ -17,16 +17,17 @@ if ! command -v restic >/dev/null; then
 fi
 jar="$root/snapshot-agent/target/kale4j-snapshot-agent-0.1.0-SNAPSHOT-standalone.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$root/snapshot-agent/src/main" "$root/snapshot-agent/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
-  (cd "$root" && mvn -B -q -DskipTests -pl snapshot-agent -am install >/dev/null)
+  (cd "$root" && mvn -B -q -DskipTests -pl snapshot-agent -am package >/dev/null)
 fi
 # A private copy: others' builds may rewrite target/ during the run, which would also invalidate the CDS archive.
 cp "$jar" "$out/agent.jar"; jar="$out/agent.jar"
 # The agent as a step-container image would run it: the standalone jar with ParallelGC (a throughput
-# collector) and an AppCDS archive of its classes made once, as an image build step would (docs/snapshots.md).
+# collector) and an AppCDS archive of its classes made once, as an image build step would (docs/snapshots.md):
+# the jar's CdsTraining runs create, an incremental create, list, restore and verify on a small temporary tree.
 jvm=(java -XX:+UseParallelGC -Xlog:disable -Xlog:all=error:stderr)
 jsa="$out/agent.jsa"
-train="$out/cds-train"; rm -rf "$train" "$train-repo" "$jsa"; mkdir -p "$train/d"; echo x > "$train/d/f"
-"${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" create --repo "$train-repo" --source "$train" --json >/dev/null 2>&1 || true
+rm -f "$jsa"
+"${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -cp "$jar" dev.kale4j.snapshot.cli.CdsTraining >/dev/null 2>&1 || true
 kale=("${jvm[@]}" -XX:SharedArchiveFile="$jsa" -jar "$jar")
 restic version
 java -version 2>&1 | head -1
