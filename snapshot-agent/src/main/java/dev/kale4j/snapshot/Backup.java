@@ -126,6 +126,9 @@ final class Backup {
         this.zstd = ThreadLocal.withInitial(() -> {
             ZstdCompressCtx c = new ZstdCompressCtx();
             c.setLevel(config.zstdLevel());
+            // A content checksum (XXH64) in every frame: restore then checks a compressed chunk as zstd
+            // decompresses it, instead of re-hashing it with SHA-256 (see Restore#decodeDirect).
+            c.setChecksum(true);
             return c;
         });
         this.compressBuffer = ThreadLocal.withInitial(() -> new byte[(int) Zstd.compressBound(config.chunkMax())]);
