@@ -102,8 +102,10 @@ final class Restore {
                     throw new UserError("snapshot " + id + ": chunks of " + e.path() + " add up to " + off
                             + " bytes, not " + e.size() + "; the snapshot is damaged");
                 }
-                if (off > 0) {
-                    // Full length up front: one ftruncate, sparse where holes stay unwritten.
+                List<String> refs = e.chunks();
+                if (off > 0 && Entry.isHole(refs.get(refs.size() - 1))) {
+                    // A file that ends in a hole gets its length here (sparse: the hole stays unwritten). Any
+                    // other file reaches its length with its last chunk's write: no second open per file.
                     try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
                         raf.setLength(off);
                     }

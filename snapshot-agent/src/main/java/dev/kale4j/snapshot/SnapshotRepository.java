@@ -186,14 +186,18 @@ public final class SnapshotRepository implements AutoCloseable {
             Trace t = new Trace("restore");
             requireRepository();
             String full = resolve(id);
-            Manifest m = manifest(full);
-            t.mark("manifest");
+            // The snapshot's tree loads while the lock is taken and the index loads: independent reads.
+            java.util.concurrent.Future<Manifest> loading = io.submit(() -> manifest(full));
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
                 t.mark("lock");
                 Index index = Index.load(backend);
                 t.mark("index");
+                Manifest m = Backup.await(loading);
+                t.mark("manifest");
                 new Restore(backend, index, io).run(full, m, target);
                 t.mark("restore");
+            } finally {
+                loading.cancel(true);
             }
             return null;
         });
