@@ -33,7 +33,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -432,7 +431,7 @@ final class Backup {
                     // Block-aligned for O_DIRECT writes (LocalBackend).
                     buf = ByteBuffer.allocateDirect(PackBuilder.capacityFor(packSize) + 4096).alignedSlice(4096);
                 }
-                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), buf, packSize);
+                current = new PackBuilder(Ids.unique(), buf, packSize);
             }
             if (compressed) {
                 current.add(h, dst, 0, z, len, true);

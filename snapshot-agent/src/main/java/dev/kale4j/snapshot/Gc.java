@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Removes data no snapshot references. Runs under the exclusive lock. Crash-safe by ordering: repacked data
@@ -88,7 +87,7 @@ final class Gc {
                     builder = null;
                 }
                 if (builder == null) {
-                    builder = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), config.packSize());
+                    builder = new PackBuilder(Ids.unique(), config.packSize());
                 }
                 builder.add(b.hash(), data, 0, data.length, b.rawLength(), b.compressed());
                 kept.add(b.hash());

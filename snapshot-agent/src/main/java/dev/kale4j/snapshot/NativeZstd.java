@@ -72,7 +72,8 @@ final class NativeZstd {
         String base = System.getenv("XDG_CACHE_HOME");
         Path dir = base != null && !base.isEmpty() ? Path.of(base) : Path.of(System.getProperty("user.home"), ".cache");
         dir = dir.resolve("kale4j").resolve("native");
-        Path lib = dir.resolve(String.format("libzstd-jni-%s-%d-%08x.so", version, entry.getSize(), entry.getCrc()));
+        Path lib = dir.resolve("libzstd-jni-" + version + "-" + entry.getSize() + "-"
+                + Long.toHexString(entry.getCrc()) + ".so"); // not String.format: see Sizes.oneDecimal
         if (Files.isRegularFile(lib) && Files.size(lib) == entry.getSize()) {
             return lib;
         }

@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -120,7 +119,7 @@ public final class LocalBackend implements Backend {
         Path target = path(key);
         ensureDir(tmp);
         ensureDir(target.getParent());
-        Path t = tmp.resolve(UUID.randomUUID() + ".tmp");
+        Path t = tmp.resolve(dev.kale4j.snapshot.Ids.unique() + ".tmp");
         try {
             if (durable) {
                 writeDirect(t, bb);
