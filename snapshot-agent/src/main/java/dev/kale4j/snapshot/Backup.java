@@ -218,6 +218,17 @@ final class Backup {
                 }
             }
             t.mark("hashes");
+            // The tree only needs to be durable before the summary: write it while the last packs and the
+            // index are written and fsynced (SnapshotRepository.store then finds it in place).
+            byte[] tree = Manifest.encodeTree(entries);
+            Future<?> treeWrite = readers.submit(() -> {
+                String key = Manifest.TREES + "/" + Hash.of(tree).hex();
+                if (!backend.exists(key)) {
+                    backend.put(key, tree);
+                }
+                return null;
+            });
+            results.add(treeWrite);
             synchronized (this) {
                 sealCurrent();
             }
@@ -230,7 +241,8 @@ final class Backup {
             if (!writtenPacks.isEmpty()) {
                 indexBytes = Index.write(backend, writtenPacks).size();
             }
-            t.mark("index");
+            await(treeWrite);
+            t.mark("index and tree");
             Manifest m = new Manifest(1, Instant.now().toString(), host, root.toString(),
                     new LinkedHashMap<>(tags), parentId, null, entries);
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
