@@ -176,6 +176,14 @@ public final class LocalBackend implements Backend {
             while (head.hasRemaining()) {
                 pos += ch.write(head, pos);
             }
+        } catch (IOException e) {
+            // EINVAL from a file system with a bigger alignment, say: write it all the normal way. A real
+            // error (a full disk) recurs there and is reported as usual.
+            Files.deleteIfExists(t);
+            if (String.valueOf(e.getMessage()).contains("Invalid argument")) {
+                directIo = false;
+            }
+            return;
         }
         bb.position(aligned);
     }
