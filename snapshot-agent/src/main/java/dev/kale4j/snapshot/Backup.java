@@ -33,7 +33,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -61,15 +60,23 @@ final class Backup {
     private final FastCdc cdc;
     private final ExecutorService workers;
     private final ExecutorService uploader;
+    private final ExecutorService readers;
+    /** Nanoseconds spent waiting for in-flight budget, for a pack slot, and writing packs (for the trace). */
+    private final java.util.concurrent.atomic.LongAdder waitInFlight = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder waitPacks = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder putTime = new java.util.concurrent.atomic.LongAdder();
+    /** Files being read and chunked at once. */
+    private final Semaphore readSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
-    private final Semaphore packsInFlight = new Semaphore(2);
+    /** Sealed packs waiting for or being written: the uploaders (two) plus one queued. */
+    private final Semaphore packsInFlight = new Semaphore(3);
     /*
      * Reused buffers: a snapshot moves every byte through a slab and most through a pack buffer. Allocating
      * those afresh made the young collector copy tens of MiB of live buffers per collection (measured: 0.6 s of
      * pauses for 256 MiB); pooled, they are allocated once.
      */
     private final java.util.concurrent.BlockingQueue<byte[]> slabPool = new java.util.concurrent.LinkedBlockingQueue<>();
-    private final java.util.concurrent.BlockingQueue<byte[]> packPool = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<ByteBuffer> packPool = new java.util.concurrent.LinkedBlockingQueue<>();
 
     /** A slab shared by the reader and the workers hashing its chunks; back to the pool when all are done. */
     private final class Slab {
@@ -105,7 +112,9 @@ final class Backup {
     private long addedRaw;
     private long addedChunks;
 
-    Backup(Backend backend, RepoConfig config, Index index, ExecutorService workers, ExecutorService uploader) {
+    Backup(Backend backend, RepoConfig config, Index index, ExecutorService workers, ExecutorService uploader,
+           ExecutorService readers) {
+        this.readers = readers;
         this.backend = backend;
         this.config = config;
         this.index = index;
@@ -116,6 +125,9 @@ final class Backup {
         this.zstd = ThreadLocal.withInitial(() -> {
             ZstdCompressCtx c = new ZstdCompressCtx();
             c.setLevel(config.zstdLevel());
+            // A content checksum (XXH64) in every frame: restore then checks a compressed chunk as zstd
+            // decompresses it, instead of re-hashing it with SHA-256 (see Restore#decodeDirect).
+            c.setChecksum(true);
             return c;
         });
         this.compressBuffer = ThreadLocal.withInitial(() -> new byte[(int) Zstd.compressBound(config.chunkMax())]);
@@ -137,7 +149,9 @@ final class Backup {
             throw new UserError("snapshot source " + root + " is not a directory; pass the step's working "
                     + "directory with --source");
         }
+        SnapshotRepository.Trace t = new SnapshotRepository.Trace("backup");
         List<Entry> walked = walk(root);
+        t.mark("walk (" + walked.size() + " entries)");
         Map<String, Entry> previous = new HashMap<>();
         if (parent != null) {
             for (Entry e : parent.entries()) {
@@ -165,18 +179,28 @@ final class Backup {
                             total += old.size();
                             results.add(withChunks(e, old.chunks(), old.size()));
                         } else {
-                            PendingFile pf = readFile(root, e);
-                            results.add(pf);
+                            // Files are read and chunked by up to READERS threads at once: chunking is then
+                            // spread over the cores too (it is the one stage that ran on a single thread), and
+                            // the cold, interpreted start of a short incremental run is shared.
+                            readSlots.acquireUninterruptibly();
+                            results.add(readers.submit(() -> {
+                                try {
+                                    return readFile(root, e);
+                                } finally {
+                                    readSlots.release();
+                                }
+                            }));
                         }
                     }
                 }
             }
+            t.mark("read and chunk");
             List<Entry> entries = new ArrayList<>(results.size());
             for (Object r : results) {
                 if (r instanceof Entry e) {
                     entries.add(e);
                 } else {
-                    PendingFile pf = (PendingFile) r;
+                    PendingFile pf = (PendingFile) await((Future<?>) r);
                     List<String> refs = new ArrayList<>(pf.chunks().size());
                     long size = 0;
                     for (Object c : pf.chunks()) {
@@ -193,18 +217,32 @@ final class Backup {
                     entries.add(withChunks(pf.meta(), refs, size));
                 }
             }
+            t.mark("hashes");
+            // The tree only needs to be durable before the summary: write it while the last packs and the
+            // index are written and fsynced (SnapshotRepository.store then finds it in place).
+            byte[] tree = Manifest.encodeTree(entries);
+            Future<?> treeWrite = readers.submit(() -> {
+                String key = Manifest.TREES + "/" + Hash.of(tree).hex();
+                if (!backend.exists(key)) {
+                    backend.put(key, tree);
+                }
+                return null;
+            });
+            results.add(treeWrite);
             synchronized (this) {
                 sealCurrent();
             }
             for (Future<?> u : uploads) {
                 await(u);
             }
+            t.mark("packs (waits: readers " + waitInFlight.sum() / 1_000_000 + " ms, workers "
+                    + waitPacks.sum() / 1_000_000 + " ms; writing " + putTime.sum() / 1_000_000 + " ms)");
             long indexBytes = 0;
             if (!writtenPacks.isEmpty()) {
-                String name = Index.write(backend, writtenPacks);
-                indexBytes = backend.list(Index.DIR).stream().filter(o -> o.name().equals(name))
-                        .mapToLong(Backend.ObjectInfo::size).sum();
+                indexBytes = Index.write(backend, writtenPacks).size();
             }
+            await(treeWrite);
+            t.mark("index and tree");
             Manifest m = new Manifest(1, Instant.now().toString(), host, root.toString(),
                     new LinkedHashMap<>(tags), parentId, null, entries);
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -214,6 +252,13 @@ final class Backup {
             long manifestSize = m.withStats(stats).encode().size();
             return m.withStats(new Manifest.Stats(files, dirs, links, total,
                     addedStored + indexBytes + manifestSize, addedRaw, addedChunks, reused, elapsed));
+        } catch (IOException | RuntimeException | Error ex) {
+            for (Object r : results) {
+                if (r instanceof Future<?> f) {
+                    f.cancel(true);
+                }
+            }
+            throw ex;
         } finally {
             pending.clear();
         }
@@ -347,7 +392,9 @@ final class Backup {
             return Entry.HOLE_PREFIX + len;
         }
         int kib = (len + 1023) >>> 10;
+        long w0 = System.nanoTime();
         inFlight.acquireUninterruptibly(kib);
+        waitInFlight.add(System.nanoTime() - w0);
         slab.retain();
         try {
             return new ChunkRef(workers.submit(() -> {
@@ -390,7 +437,13 @@ final class Backup {
                 sealCurrent();
             }
             if (current == null) {
-                current = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), packPool.poll(), packSize);
+                ByteBuffer buf = packPool.poll();
+                if (buf == null) {
+                    // Direct: the local backend writes it without a copy (see PackBuilder).
+                    // Block-aligned for O_DIRECT writes (LocalBackend).
+                    buf = ByteBuffer.allocateDirect(PackBuilder.capacityFor(packSize) + 4096).alignedSlice(4096);
+                }
+                current = new PackBuilder(Ids.unique(), buf, packSize);
             }
             if (compressed) {
                 current.add(h, dst, 0, z, len, true);
@@ -410,13 +463,16 @@ final class Backup {
         }
         PackBuilder p = current;
         current = null;
-        byte[] data = p.finish();
-        int length = p.length();
-        addedStored += length;
+        ByteBuffer data = p.finish();
+        addedStored += data.remaining();
+        long w0 = System.nanoTime();
         packsInFlight.acquireUninterruptibly();
+        waitPacks.add(System.nanoTime() - w0);
         uploads.add(uploader.submit(() -> {
             try {
-                backend.put(packKey(p.id()), data, length);
+                long p0 = System.nanoTime();
+                backend.put(packKey(p.id()), data);
+                putTime.add(System.nanoTime() - p0);
                 writtenPacks.put(p.id(), p.entries());
                 return null;
             } finally {
@@ -430,7 +486,7 @@ final class Backup {
         return "packs/" + id.substring(0, 2) + "/" + id;
     }
 
-    private static <T> T await(Future<T> f) throws IOException {
+    static <T> T await(Future<T> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Removes data no snapshot references. Runs under the exclusive lock. Crash-safe by ordering: repacked data
@@ -88,7 +87,7 @@ final class Gc {
                     builder = null;
                 }
                 if (builder == null) {
-                    builder = new PackBuilder(UUID.randomUUID().toString().replace("-", ""), config.packSize());
+                    builder = new PackBuilder(Ids.unique(), config.packSize());
                 }
                 builder.add(b.hash(), data, 0, data.length, b.rawLength(), b.compressed());
                 kept.add(b.hash());
@@ -98,7 +97,7 @@ final class Gc {
             flush(builder, keep);
         }
         Set<String> oldIndexFiles = new HashSet<>(index.indexFiles().keySet());
-        String newIndex = keep.isEmpty() ? null : Index.write(backend, keep);
+        String newIndex = keep.isEmpty() ? null : Index.write(backend, keep).name();
         for (String f : oldIndexFiles) {
             if (!f.equals(newIndex)) {
                 backend.delete(Index.DIR + "/" + f);
@@ -122,8 +121,7 @@ final class Gc {
     }
 
     private void flush(PackBuilder b, Map<String, List<BlobEntry>> keep) throws IOException {
-        byte[] data = b.finish();
-        backend.put(Backup.packKey(b.id()), data, b.length());
+        backend.put(Backup.packKey(b.id()), b.finish());
         keep.put(b.id(), b.entries());
     }
 }

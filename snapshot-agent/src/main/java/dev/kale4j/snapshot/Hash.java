@@ -39,6 +39,13 @@ public final class Hash implements Comparable<Hash> {
         return fromBytes(md.digest(), 0);
     }
 
+    /** The digest of {@code data}'s remaining bytes (heap or direct); does not move its position. */
+    public static Hash of(ByteBuffer data) {
+        MessageDigest md = SHA256.get();
+        md.update(data.duplicate());
+        return fromBytes(md.digest(), 0);
+    }
+
     public static Hash of(byte[] data) {
         return of(data, 0, data.length);
     }

@@ -56,6 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SnapshotRepository implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    static {
+        NativeZstd.load();
+    }
+
     private final Backend backend;
     private final Map<String, Manifest> manifestCache = new ConcurrentHashMap<>();
     private final Map<String, Manifest.Summary> summaryCache = new ConcurrentHashMap<>();
@@ -71,7 +75,8 @@ public final class SnapshotRepository implements AutoCloseable {
         // and decompression: twice as many threads keep the cores busy while some wait for I/O.
         this.workers = Executors.newFixedThreadPool(n, SnapshotRepository::daemon);
         this.io = Executors.newFixedThreadPool(2 * n, SnapshotRepository::daemon);
-        this.uploader = Executors.newSingleThreadExecutor(SnapshotRepository::daemon);
+        // Two pack writers: one writes while the other waits for its fsync.
+        this.uploader = Executors.newFixedThreadPool(2, SnapshotRepository::daemon);
     }
 
     private static Thread daemon(Runnable r) {
@@ -124,13 +129,22 @@ public final class SnapshotRepository implements AutoCloseable {
             t.mark("config");
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
                 t.mark("lock");
-                Index index = Index.load(backend);
-                t.mark("index (" + index.blobCount() + " chunks)");
+                // The index and the parent snapshot are independent reads: load them at once.
+                java.util.concurrent.Future<Index> loading = io.submit(() -> Index.load(backend));
                 String src = source.toAbsolutePath().normalize().toString();
-                SnapshotInfo parent = list().stream().filter(s -> src.equals(s.source())).findFirst().orElse(null);
-                Manifest parentManifest = parent == null ? null : manifest(parent.id());
-                t.mark("parent");
-                Backup b = new Backup(backend, cfg, index, workers, uploader);
+                SnapshotInfo parent;
+                Manifest parentManifest;
+                Index index;
+                try {
+                    parent = list().stream().filter(s -> src.equals(s.source())).findFirst().orElse(null);
+                    parentManifest = parent == null ? null : manifest(parent.id());
+                    t.mark("parent");
+                    index = Backup.await(loading);
+                } finally {
+                    loading.cancel(true);
+                }
+                t.mark("index (" + index.blobCount() + " chunks)");
+                Backup b = new Backup(backend, cfg, index, workers, uploader, io);
                 Manifest m = b.run(source, tags == null ? Map.of() : tags, parentManifest,
                         parent == null ? null : parent.id(), RepoLock.host());
                 t.mark("backup");
@@ -150,7 +164,7 @@ public final class SnapshotRepository implements AutoCloseable {
 
         Trace(String what) {
             this.what = what;
-            if (ON) {
+            if (ON && (what.equals("create") || what.equals("restore"))) {
                 // Only when tracing: the management beans cost ~0.1 s to initialise.
                 mark("start (jvm up " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
                         + " ms)");
@@ -169,11 +183,21 @@ public final class SnapshotRepository implements AutoCloseable {
     /** Restores snapshot {@code id} (full id or a unique prefix) into {@code target}, which must be new or empty. */
     public void restore(String id, Path target) {
         io(() -> {
+            Trace t = new Trace("restore");
             requireRepository();
             String full = resolve(id);
-            Manifest m = manifest(full);
+            // The snapshot's tree loads while the lock is taken and the index loads: independent reads.
+            java.util.concurrent.Future<Manifest> loading = io.submit(() -> manifest(full));
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
-                new Restore(backend, Index.load(backend), io).run(full, m, target);
+                t.mark("lock");
+                Index index = Index.load(backend);
+                t.mark("index");
+                Manifest m = Backup.await(loading);
+                t.mark("manifest");
+                new Restore(backend, index, io).run(full, m, target);
+                t.mark("restore");
+            } finally {
+                loading.cancel(true);
             }
             return null;
         });

@@ -61,6 +61,47 @@ class DamageAndBadInputTest {
     }
 
     @Test
+    void restoreRefusesAFlippedByteInACompressedAndInAStoredChunk() throws Exception {
+        // Restore checks compressed chunks through their zstd content checksum and stored ones with SHA-256:
+        // a flipped byte in the middle of either kind must stop it.
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("text.csv"), "1,2,3,alpha\n".repeat(40_000));
+        byte[] random = new byte[300_000];
+        new java.util.Random(3).nextBytes(random);
+        Files.write(src.resolve("random.bin"), random);
+        Path repoDir = tmp.resolve("repo");
+        SnapshotInfo s;
+        try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
+            s = repo.create(src, Map.of());
+        }
+        Path pack = packs(repoDir).get(0);
+        byte[] data = Files.readAllBytes(pack);
+        List<dev.kale4j.snapshot.pack.BlobEntry> blobs = dev.kale4j.snapshot.pack.PackFormat.parse("p", data,
+                data.length);
+        assertThat(blobs).anyMatch(dev.kale4j.snapshot.pack.BlobEntry::compressed)
+                .anyMatch(b -> !b.compressed());
+        for (boolean compressed : new boolean[] {true, false}) {
+            dev.kale4j.snapshot.pack.BlobEntry b = blobs.stream().filter(x -> x.compressed() == compressed)
+                    .findFirst().orElseThrow();
+            if (compressed) {
+                assertThat(Restore.hasContentChecksum(java.nio.ByteBuffer.wrap(data), (int) b.offset(),
+                        b.storedLength())).isTrue();
+            }
+            Files.write(pack, TestTrees.flip(data, (int) (b.offset() + b.storedLength() / 2)));
+            Path out = tmp.resolve("out-" + compressed);
+            try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
+                assertThatThrownBy(() -> repo.restore(s.id(), out)).isInstanceOf(UserError.class)
+                        .hasMessageContaining(b.hash().hex()).hasMessageContaining("damaged");
+            }
+        }
+        Files.write(pack, data);
+        try (SnapshotRepository repo = SnapshotRepository.open(repoDir.toString())) {
+            repo.restore(s.id(), tmp.resolve("out-ok"));
+        }
+        assertThat(Files.readAllBytes(tmp.resolve("out-ok/random.bin"))).isEqualTo(random);
+    }
+
+    @Test
     void truncatedPackIsReportedClearly() throws Exception {
         Path src = TestTrees.mixed(tmp.resolve("src"), 12);
         Path repoDir = tmp.resolve("repo");

@@ -19,7 +19,16 @@ final class Sizes {
             v /= 1024;
             u++;
         }
-        return String.format("%.1f %s", v, units[u]);
+        return oneDecimal(v) + " " + units[u];
+    }
+
+    /**
+     * {@code v} (not negative) with one decimal, like {@code %.1f} in the ROOT locale. Not String.format: the
+     * Formatter's first use loads locale data, ~20 ms of a short agent run.
+     */
+    static String oneDecimal(double v) {
+        long tenths = Math.round(v * 10);
+        return (tenths / 10) + "." + (tenths % 10);
     }
 
     static String tags(Map<String, String> tags) {

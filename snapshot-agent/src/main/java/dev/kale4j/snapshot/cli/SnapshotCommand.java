@@ -91,8 +91,11 @@ public final class SnapshotCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** Set instead of {@link #spec} when {@link AgentMain}'s fast path runs the command without picocli. */
+        PrintWriter out;
+
         PrintWriter out() {
-            return spec.commandLine().getOut();
+            return out != null ? out : spec.commandLine().getOut();
         }
 
         @Override
@@ -127,9 +130,9 @@ public final class SnapshotCommand implements Runnable {
             if (json) {
                 out().println(Json.writePretty(g -> write(g, s)));
             } else {
-                out().printf("snapshot %s saved: %d files, %s, %s added to %s in %.1f s%n", s.shortId(), s.files(),
-                        Sizes.human(s.totalBytes()), Sizes.human(s.addedBytes()), r.location(),
-                        s.durationMillis() / 1000.0);
+                out().println("snapshot " + s.shortId() + " saved: " + s.files() + " files, "
+                        + Sizes.human(s.totalBytes()) + ", " + Sizes.human(s.addedBytes()) + " added to "
+                        + r.location() + " in " + Sizes.oneDecimal(s.durationMillis() / 1000.0) + " s");
             }
             out().flush();
             return 0;
@@ -150,9 +153,9 @@ public final class SnapshotCommand implements Runnable {
             long t0 = System.nanoTime();
             SnapshotInfo s = r.get(id);
             r.restore(s.id(), target);
-            out().printf("restored snapshot %s (%d files, %s) to %s in %.1f s%n", s.shortId(), s.files(),
-                    Sizes.human(s.totalBytes()), target.toAbsolutePath().normalize(),
-                    (System.nanoTime() - t0) / 1e9);
+            out().println("restored snapshot " + s.shortId() + " (" + s.files() + " files, "
+                    + Sizes.human(s.totalBytes()) + ") to " + target.toAbsolutePath().normalize() + " in "
+                    + Sizes.oneDecimal((System.nanoTime() - t0) / 1e9) + " s");
             return 0;
         }
     }

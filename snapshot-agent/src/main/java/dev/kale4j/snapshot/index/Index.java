@@ -87,12 +87,16 @@ public final class Index {
         return blobs.size();
     }
 
-    /** Writes an index file for the given packs and returns its name. */
-    public static String write(Backend backend, Map<String, List<BlobEntry>> packs) throws IOException {
+    /** A written index file: its name and size in bytes. */
+    public record Written(String name, long size) {
+    }
+
+    /** Writes an index file for the given packs and returns its name and size. */
+    public static Written write(Backend backend, Map<String, List<BlobEntry>> packs) throws IOException {
         byte[] data = encode(packs);
         String name = Hash.of(data).hex();
         backend.put(DIR + "/" + name, data);
-        return name;
+        return new Written(name, data.length);
     }
 
     static byte[] encode(Map<String, List<BlobEntry>> packs) {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -101,7 +100,7 @@ public final class RepoLock implements AutoCloseable {
             throws IOException {
         long deadline = System.currentTimeMillis() + wait.toMillis();
         while (true) {
-            RepoLock lock = new RepoLock(backend, DIR + "/" + UUID.randomUUID(), exclusive, lease.toMillis());
+            RepoLock lock = new RepoLock(backend, DIR + "/" + dev.kale4j.snapshot.Ids.unique(), exclusive, lease.toMillis());
             lock.write();
             LockInfo conflict = lock.findConflict();
             if (conflict == null) {

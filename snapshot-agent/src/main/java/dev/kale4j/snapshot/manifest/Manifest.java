@@ -46,11 +46,16 @@ public record Manifest(int version, String time, String host, String source, Map
     }
 
     public Stored encode() throws IOException {
-        byte[] tree = Zstd.compress(Json.writeEntries(entries), 3);
+        byte[] tree = encodeTree(entries);
         String treeName = Hash.of(tree).hex();
         byte[] summary = Json.writeSummary(new Summary(version, time, host, source, tags, parent, stats,
                 treeName));
         return new Stored(summary, tree, treeName);
+    }
+
+    /** The stored form of a tree: its entries as zstd-compressed JSON (stored as {@code trees/<sha256>}). */
+    public static byte[] encodeTree(List<Entry> entries) throws IOException {
+        return Zstd.compress(Json.writeEntries(entries), 3);
     }
 
     public static Summary decodeSummary(byte[] stored) throws IOException {

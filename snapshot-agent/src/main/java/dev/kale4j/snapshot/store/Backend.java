@@ -25,6 +25,16 @@ public interface Backend extends Closeable {
     /** {@code length} bytes from {@code offset}; fails with {@link java.io.EOFException} if the object is shorter. */
     byte[] getRange(String key, long offset, int length) throws IOException;
 
+    /**
+     * Like {@link #getRange(String, long, int)}, into {@code reuse} if it is big enough (a caller's pooled
+     * buffer). The result holds the bytes from position 0 to its limit; it may be a direct buffer. Backends
+     * that can read into a direct buffer without a copy override this.
+     */
+    default java.nio.ByteBuffer getRange(String key, long offset, int length, java.nio.ByteBuffer reuse)
+            throws IOException {
+        return java.nio.ByteBuffer.wrap(getRange(key, offset, length));
+    }
+
     /** Stores an object atomically and durably, replacing any previous one with the same key. */
     default void put(String key, byte[] data) throws IOException {
         put(key, data, data.length);
@@ -32,6 +42,21 @@ public interface Backend extends Closeable {
 
     /** Like {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}. */
     void put(String key, byte[] data, int length) throws IOException;
+
+    /**
+     * Like {@link #put(String, byte[])} with the bytes from {@code data}'s position to its limit (heap or
+     * direct). Backends that can write a direct buffer without copying it override this.
+     */
+    default void put(String key, java.nio.ByteBuffer data) throws IOException {
+        java.nio.ByteBuffer d = data.duplicate();
+        if (d.hasArray() && d.arrayOffset() + d.position() == 0) {
+            put(key, d.array(), d.remaining());
+            return;
+        }
+        byte[] copy = new byte[d.remaining()];
+        d.get(copy);
+        put(key, copy, copy.length);
+    }
 
     /**
      * Stores an object atomically but without waiting for it to reach the disk: for lock leases, which are

@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -62,6 +61,21 @@ public final class LocalBackend implements Backend {
 
     @Override
     public byte[] getRange(String key, long offset, int length) throws IOException {
+        byte[] out = new byte[length];
+        read(key, offset, ByteBuffer.wrap(out));
+        return out;
+    }
+
+    @Override
+    public ByteBuffer getRange(String key, long offset, int length, ByteBuffer reuse) throws IOException {
+        ByteBuffer bb = reuse != null && reuse.capacity() >= length ? reuse.clear().limit(length)
+                : ByteBuffer.allocateDirect(length);
+        read(key, offset, bb);
+        return bb.flip();
+    }
+
+    private void read(String key, long offset, ByteBuffer bb) throws IOException {
+        int length = bb.remaining();
         FileChannel ch = readers.get(key);
         if (ch == null) {
             FileChannel opened = FileChannel.open(path(key), StandardOpenOption.READ);
@@ -72,8 +86,6 @@ public final class LocalBackend implements Backend {
                 opened.close();
             }
         }
-        byte[] out = new byte[length];
-        ByteBuffer bb = ByteBuffer.wrap(out);
         long pos = offset;
         while (bb.hasRemaining()) {
             int n = ch.read(bb, pos);
@@ -82,7 +94,6 @@ public final class LocalBackend implements Backend {
             }
             pos += n;
         }
-        return out;
     }
 
     @Override
@@ -95,16 +106,29 @@ public final class LocalBackend implements Backend {
         write(key, data, data.length, false);
     }
 
+    @Override
+    public void put(String key, ByteBuffer data) throws IOException {
+        write(key, data.duplicate(), true);
+    }
+
     private void write(String key, byte[] data, int length, boolean durable) throws IOException {
+        write(key, ByteBuffer.wrap(data, 0, length), durable);
+    }
+
+    private void write(String key, ByteBuffer bb, boolean durable) throws IOException {
         Path target = path(key);
         ensureDir(tmp);
         ensureDir(target.getParent());
-        Path t = tmp.resolve(UUID.randomUUID() + ".tmp");
+        Path t = tmp.resolve(dev.kale4j.snapshot.Ids.unique() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer bb = ByteBuffer.wrap(data, 0, length);
+            if (durable) {
+                writeDirect(t, bb);
+            }
+            try (FileChannel ch = FileChannel.open(t, durable && bb.position() > 0 ? StandardOpenOption.WRITE
+                    : StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                long pos = bb.position();
                 while (bb.hasRemaining()) {
-                    ch.write(bb);
+                    pos += ch.write(bb, pos);
                 }
                 if (durable) {
                     ch.force(true);
@@ -118,6 +142,50 @@ public final class LocalBackend implements Backend {
         if (durable) {
             fsyncDir(target.getParent());
         }
+    }
+
+    /** Alignment for O_DIRECT: a multiple of every common logical block size. */
+    private static final int ALIGN = 4096;
+    /** Off once the file system refused O_DIRECT (tmpfs, some network file systems). */
+    private static volatile boolean directIo = Boolean.parseBoolean(System.getProperty("kale4j.snapshot.directIo", "true"));
+
+    /**
+     * Writes the block-aligned head of a big, aligned direct buffer (a pack) with O_DIRECT and advances its
+     * position; the caller writes the rest through the page cache. DMA from the buffer replaces the kernel's
+     * copy into the page cache, which was about a tenth of a first snapshot's CPU time (perf), and a snapshot
+     * no longer evicts the user's working set from the cache. Creates {@code t}; no-op if not applicable.
+     */
+    private static void writeDirect(Path t, ByteBuffer bb) throws IOException {
+        int aligned = bb.remaining() & -ALIGN;
+        if (!directIo || !bb.isDirect() || aligned < (1 << 20) || bb.position() != 0
+                || bb.alignmentOffset(0, ALIGN) != 0) {
+            return;
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.deleteIfExists(t);
+            directIo = false;
+            return;
+        }
+        try (ch) {
+            ByteBuffer head = bb.duplicate().limit(aligned);
+            long pos = 0;
+            while (head.hasRemaining()) {
+                pos += ch.write(head, pos);
+            }
+        } catch (IOException e) {
+            // EINVAL from a file system with a bigger alignment, say: write it all the normal way. A real
+            // error (a full disk) recurs there and is reported as usual.
+            Files.deleteIfExists(t);
+            if (String.valueOf(e.getMessage()).contains("Invalid argument")) {
+                directIo = false;
+            }
+            return;
+        }
+        bb.position(aligned);
     }
 
     private void ensureDir(Path dir) throws IOException {
