@@ -62,7 +62,7 @@ class DamageAndBadInputTest {
 
     @Test
     void restoreRefusesAFlippedByteInACompressedAndInAStoredChunk() throws Exception {
-        // Restore checks compressed chunks through their zstd content checksum and stored ones with SHA-256:
+        // Restore checks every chunk's SHA-256 (compressed frames also carry zstd's checksum):
         // a flipped byte in the middle of either kind must stop it.
         Path src = Files.createDirectories(tmp.resolve("src"));
         Files.writeString(src.resolve("text.csv"), "1,2,3,alpha\n".repeat(40_000));
