@@ -67,7 +67,7 @@ public final class ClusterCompileBench {
                 double full = Double.MAX_VALUE;
                 Notebook nb = NotebookReader.read(dir.resolve("steps" + n + ".ipynb"));
                 // Small notebooks take milliseconds: more rounds there keep other people's load out of the minimum.
-                int reps = n <= 20 ? rounds * 6 : n <= 200 ? rounds * 2 : rounds;
+                int reps = n <= 20 ? rounds * 20 : n <= 200 ? rounds * 4 : rounds;
                 for (int r = 0; r < reps; r++) {
                     parse = Math.min(parse, parse(nb));
                     double[] m = measure(dir, n, t);

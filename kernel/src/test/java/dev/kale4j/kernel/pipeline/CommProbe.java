@@ -16,17 +16,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** Drives the kale4j comm target with a cluster (a fabric8 mock API server) and collects what it sends. */
+/** Drives the kale4j comm target (locally, or with a cluster: a fabric8 mock API server) and collects what it sends. */
 final class CommProbe {
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** What the pipeline support printed as cell output. */
+    final StringBuilder printed = new StringBuilder();
     final PipelineSupport support = new PipelineSupport(new EngineOutput() {
         @Override
         public void stdout(String text) {
+            printed.append(text);
         }
 
         @Override
         public void stderr(String text) {
+            printed.append(text);
         }
 
         @Override
@@ -38,7 +42,12 @@ final class CommProbe {
         }
     }, null, JSON);
     private final BlockingQueue<ObjectNode> sent = new LinkedBlockingQueue<>();
-    private final List<ObjectNode> seen = new ArrayList<>();
+    /** Messages read while looking for another one, in order. */
+    final List<ObjectNode> seen = new ArrayList<>();
+
+    /** Local runs only. */
+    CommProbe() {
+    }
 
     CommProbe(KubernetesClient client, String configProblem, Map<String, String> env) {
         support.cluster(new ClusterRuns(JSON, () -> client, () -> configProblem, env::get, Duration.ofMillis(200)));
@@ -67,6 +76,7 @@ final class CommProbe {
         return r;
     }
 
+    /** Sends a request and returns its reply (messages sent before it are kept in {@link #seen}). */
     ObjectNode call(ObjectNode request) throws Exception {
         support.handle(request, sent::add);
         return next(m -> request.path("request_id").asText().equals(m.path("request_id").asText()), 10);

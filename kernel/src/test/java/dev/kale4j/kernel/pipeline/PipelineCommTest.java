@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kale4j.kernel.engine.EngineOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -27,29 +24,10 @@ class PipelineCommTest {
     @TempDir
     Path dir;
 
-    private final StringBuilder printed = new StringBuilder();
-    private final PipelineSupport support = new PipelineSupport(new EngineOutput() {
-        @Override
-        public void stdout(String text) {
-            printed.append(text);
-        }
-
-        @Override
-        public void stderr(String text) {
-            printed.append(text);
-        }
-
-        @Override
-        public void display(String bundleJson) {
-        }
-
-        @Override
-        public void clearOutput(boolean wait) {
-        }
-    }, null, JSON);
-    /** Everything the target sent on the comm, in order. */
-    private final BlockingQueue<ObjectNode> sent = new LinkedBlockingQueue<>();
-    private final List<ObjectNode> seen = new ArrayList<>();
+    private final CommProbe probe = new CommProbe();
+    private final PipelineSupport support = probe.support;
+    private final StringBuilder printed = probe.printed;
+    private final List<ObjectNode> seen = probe.seen;
 
     static String notebook(String... cells) throws Exception {
         ObjectNode nb = JSON.createObjectNode().put("nbformat", 4).put("nbformat_minor", 5);
@@ -74,38 +52,15 @@ class PipelineCommTest {
     }
 
     private ObjectNode request(String action, Object... kv) {
-        ObjectNode r = JSON.createObjectNode().put("action", action).put("request_id", action + "-" + System.nanoTime());
-        for (int i = 0; i < kv.length; i += 2) {
-            r.set((String) kv[i], JSON.valueToTree(kv[i + 1]));
-        }
-        return r;
+        return CommProbe.request(action, kv);
     }
 
-    /** Sends a request and returns its reply (messages sent before it are kept in {@link #seen}). */
     private ObjectNode call(ObjectNode request) throws Exception {
-        support.handle(request, sent::add);
-        return next(m -> request.path("request_id").asText().equals(m.path("request_id").asText()), 5);
+        return probe.call(request);
     }
 
     private ObjectNode next(Predicate<ObjectNode> which, int seconds) throws InterruptedException {
-        for (ObjectNode m : seen) {
-            if (which.test(m)) {
-                seen.remove(m);
-                return m;
-            }
-        }
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            ObjectNode m = sent.poll(100, TimeUnit.MILLISECONDS);
-            if (m == null) {
-                continue;
-            }
-            if (which.test(m)) {
-                return m;
-            }
-            seen.add(m);
-        }
-        throw new AssertionError("no such message in " + seconds + " s; seen: " + seen);
+        return probe.next(which, seconds);
     }
 
     static final String NUMBERS_NB_CELLS_NUMBERS = "java.nio.file.Files.writeString(java.nio.file.Path.of(\"numbers.txt\"), \"1 2 3\");\n"
