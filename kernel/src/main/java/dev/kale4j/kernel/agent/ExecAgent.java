@@ -1,24 +1,23 @@
 package dev.kale4j.kernel.agent;
 
 import dev.kale4j.kernel.api.Display;
+import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Consumer;
 import jdk.jshell.execution.Util;
 
 /**
- * Main class of the execution JVM. It connects back to the kernel twice over loopback: a command
- * stream speaking JShell's remote protocol ({@link Util#forwardExecutionControlAndIO}, with
- * stdout, stderr, stdin and a "display" stream multiplexed on it), and a control stream that
- * must stay responsive while the command loop is busy running user code (interrupt), whose end
- * also means the kernel is gone.
+ * Main class of the execution JVM. It connects back to the kernel three times over loopback: a
+ * command connection carrying JShell's ExecutionControl requests and replies
+ * ({@link Util#forwardExecutionControl}, read, run and answered on the main thread), an output
+ * connection carrying stdout, stderr and display frames ({@link AgentOutput}), and a control
+ * connection that must stay responsive while the command loop is busy running user code
+ * (interrupt, stdin lines), whose end also means the kernel is gone.
  *
  * <p>Usage: {@code ExecAgent PORT TOKEN}. The token proves to the kernel that the connection
  * comes from the process it started, not from another local user.
@@ -26,6 +25,11 @@ import jdk.jshell.execution.Util;
 public final class ExecAgent {
     public static final byte CHANNEL_COMMANDS = 'E';
     public static final byte CHANNEL_CONTROL = 'C';
+    public static final byte CHANNEL_OUTPUT = 'O';
+    /** Frame kinds on the output connection. */
+    public static final byte OUTPUT_STDOUT = 'o';
+    public static final byte OUTPUT_STDERR = 'e';
+    public static final byte OUTPUT_DISPLAY = 'd';
     public static final int CONTROL_STOP = 'S';
     public static final int CONTROL_RESET = 'R';
     /** Kernel to agent: a line of input follows (4-byte length, UTF-8 bytes including the newline). */
@@ -46,8 +50,10 @@ public final class ExecAgent {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         Socket commands = connect(loopback, port, CHANNEL_COMMANDS, token);
         Socket control = connect(loopback, port, CHANNEL_CONTROL, token);
+        Socket output = connect(loopback, port, CHANNEL_OUTPUT, token);
         commands.setTcpNoDelay(true);
         control.setTcpNoDelay(true);
+        output.setTcpNoDelay(true);
         AgentExecutionControl ec = new AgentExecutionControl();
         AgentInput input = new AgentInput(control.getOutputStream());
         System.setIn(input);
@@ -56,15 +62,17 @@ public final class ExecAgent {
         controlThread.setDaemon(true);
         controlThread.start();
 
-        Map<String, Consumer<OutputStream>> outputs = new HashMap<>();
-        outputs.put("out", st -> System.setOut(new PrintStream(st, true, StandardCharsets.UTF_8)));
-        outputs.put("err", st -> System.setErr(new PrintStream(st, true, StandardCharsets.UTF_8)));
-        outputs.put("display", Display::install);
-        // System.in is AgentInput, served over the control connection (not JShell's byte-wise forwarding).
-        Map<String, Consumer<InputStream>> inputs = new HashMap<>();
+        AgentOutput out = new AgentOutput(output.getOutputStream());
+        System.setOut(new PrintStream(out.stream(OUTPUT_STDOUT), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(out.stream(OUTPUT_STDERR), true, StandardCharsets.UTF_8));
+        Display.install(out.stream(OUTPUT_DISPLAY));
+        // System.in is AgentInput, served over the control connection.
         try {
-            Util.forwardExecutionControlAndIO(ec, commands.getInputStream(), commands.getOutputStream(),
-                    outputs, inputs);
+            // Commands are read, run and answered on this thread: no stream demultiplexing, no pipes.
+            ObjectOutputStream cmdOut = new ObjectOutputStream(out.replyStream(commands.getOutputStream()));
+            cmdOut.flush();
+            ObjectInputStream cmdIn = new ObjectInputStream(new BufferedInputStream(commands.getInputStream(), 65536));
+            Util.forwardExecutionControl(ec, cmdIn, cmdOut);
         } finally {
             // The kernel closed the command stream: nothing can reach this JVM any more, so end it
             // even if user code left non-daemon threads running.

@@ -13,7 +13,7 @@ import java.util.Map;
  * The notebook's display API, statically imported into every session:
  * {@code display(x)}, {@code html("<b>hi</b>")}, {@code markdown("# Title")}, {@code svg(...)},
  * {@code png(bytes)}, {@code json("{...}")}. It runs in the execution JVM; the kernel installs the
- * channel ({@link #install}) that carries bundles back, multiplexed with stdout so order is kept.
+ * channel ({@link #install}) that carries bundles back, on stdout's connection so order is kept.
  */
 public final class Display {
     /** Prefix of a value string that carries a MIME bundle instead of plain text. */
@@ -24,7 +24,7 @@ public final class Display {
     private Display() {
     }
 
-    /** Called by the execution agent with its multiplexed "display" stream. */
+    /** Called by the execution agent with its "display" stream (frames on its output connection). */
     public static void install(OutputStream out) {
         channel = out;
     }

@@ -5,16 +5,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 
-/** A started execution JVM and its two loopback connections (commands and control). */
+/** A started execution JVM and its three loopback connections (commands, output and control). */
 public final class Agent implements AutoCloseable {
     private final Process process;
     private final Socket commands;
     private final Socket control;
+    private final Socket output;
 
-    Agent(Process process, Socket commands, Socket control) {
+    Agent(Process process, Socket commands, Socket control, Socket output) {
         this.process = process;
         this.commands = commands;
         this.control = control;
+        this.output = output;
     }
 
     public Process process() {
@@ -23,6 +25,11 @@ public final class Agent implements AutoCloseable {
 
     Socket commands() {
         return commands;
+    }
+
+    /** User stdout, stderr and display frames from the execution JVM. */
+    Socket output() {
+        return output;
     }
 
     /** Asks the agent to stop the user code it is running; safe from any thread. */
@@ -101,6 +108,11 @@ public final class Agent implements AutoCloseable {
         }
         try {
             control.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            output.close();
         } catch (IOException ignored) {
             // closing anyway
         }

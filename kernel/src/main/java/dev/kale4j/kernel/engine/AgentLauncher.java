@@ -88,7 +88,7 @@ public final class AgentLauncher implements AutoCloseable {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         String token = HexFormat.of().formatHex(secret);
-        try (ServerSocket server = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket server = new ServerSocket(0, 3, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(CONNECT_TIMEOUT_MS);
             List<String> cmd = new ArrayList<>(command);
             cmd.add(Integer.toString(server.getLocalPort()));
@@ -108,8 +108,9 @@ public final class AgentLauncher implements AutoCloseable {
             });
             Socket commands = null;
             Socket control = null;
+            Socket output = null;
             try {
-                while (commands == null || control == null) {
+                while (commands == null || control == null || output == null) {
                     Socket s = server.accept();
                     DataInputStream in = new DataInputStream(s.getInputStream());
                     s.setSoTimeout(5_000);
@@ -125,6 +126,8 @@ public final class AgentLauncher implements AutoCloseable {
                         commands = s;
                     } else if (channel == ExecAgent.CHANNEL_CONTROL && control == null) {
                         control = s;
+                    } else if (channel == ExecAgent.CHANNEL_OUTPUT && output == null) {
+                        output = s;
                     } else {
                         s.close();
                     }
@@ -136,8 +139,9 @@ public final class AgentLauncher implements AutoCloseable {
             }
             commands.setTcpNoDelay(true);
             control.setTcpNoDelay(true);
+            output.setTcpNoDelay(true);
             LOG.debug("execution JVM {} connected in {} ms", process.pid(), (System.nanoTime() - t0) / 1_000_000);
-            Agent agent = new Agent(process, commands, control);
+            Agent agent = new Agent(process, commands, control, output);
             synchronized (this) {
                 if (closed) {
                     agent.close();
