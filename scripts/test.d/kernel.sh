@@ -39,7 +39,8 @@ if [ -z "${KALE4J_JDK_SOURCES:-}" ] && [ ! -r "$java_home/lib/src.zip" ]; then
   export KALE4J_JDK_SOURCES="$src"
 fi
 # The packaged CLI (./kale4j builds it if sources changed) installs the kernel into the venv.
-./kale4j install --prefix "$venv" >/dev/null
+# The kernel tests do not need the JupyterLab extension (extension.sh builds and tests it).
+KALE4J_SKIP_EXTENSION=1 ./kale4j install --prefix "$venv" >/dev/null
 test -f "$venv/share/jupyter/kernels/kale4j/kernel.json"
 # Small heap so the out-of-memory test is quick; no spare JVM so tests leave fewer processes.
 export KALE4J_AGENT_OPTS="-Xmx192m"
