@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,11 +143,31 @@ public final class LocalRunner {
             throw new IllegalStateException("runner failure", e.getCause());
         } finally {
             pool.shutdownNow();
+            awaitSteps(pool);
         }
         RunSummary summary = summary(pipeline, layout, params, status, summaries, results, snapshotIds, start);
         PipelineJson.write(summary, layout.summaryFile());
         listener.runFinished(summary);
         return summary;
+    }
+
+    /**
+     * After an interrupt (a stopped run) the step threads end their JVMs; waiting for them means no step JVM
+     * outlives {@link #run}. The caller's interrupt status is kept.
+     */
+    private static void awaitSteps(ExecutorService pool) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("step threads still running 10 s after the run ended");
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private record Outcome(String step, StepStatus status, StepResult result, int attempts, String cachedFrom) {

@@ -73,6 +73,8 @@ final class ProcessStepLauncher implements StepLauncher {
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            // A stopped run must leave no step JVM behind: wait (the interrupt flag is clear here) until it is gone.
+            p.waitFor(5, TimeUnit.SECONDS);
             throw e;
         }
         long ms = (System.nanoTime() - start) / 1_000_000;

@@ -174,7 +174,8 @@ public final class ArgoCompiler implements TargetCompiler {
         List<Argo.Parameter> outParams = new ArrayList<>();
         outParams.add(new Argo.Parameter("metrics", null, null,
                 new Argo.ValueFrom(ContainerPaths.OUTPUTS + "/metrics.json", "{}"), "metrics this step reported"));
-        List<String> args = new ArrayList<>(List.of("--spec", SpecCodec.encode(s.spec()), "--run", "{{workflow.name}}",
+        String encodedSpec = SpecCodec.encode(s.spec());
+        List<String> args = new ArrayList<>(List.of("--spec", encodedSpec, "--run", "{{workflow.name}}",
                 "--metrics-out", ContainerPaths.OUTPUTS + "/metrics.json"));
         for (String p : s.step().parameters()) {
             args.addAll(List.of("-p", p + "={{inputs.parameters." + p + "}}"));
@@ -223,7 +224,7 @@ public final class ArgoCompiler implements TargetCompiler {
                 inParams.isEmpty() && inArtifacts.isEmpty() ? null : new Argo.Inputs(inParams, inArtifacts),
                 new Argo.Outputs(outParams, outArtifacts), new Argo.PodMetadata(labels, s.annotations()), null,
                 container, null, retry, deadline, sameNodeAffinity(plan),
-                memoized ? ArgoMemo.memoize(plan, s) : null);
+                memoized ? ArgoMemo.memoize(plan, s, encodedSpec) : null);
     }
 
     /**

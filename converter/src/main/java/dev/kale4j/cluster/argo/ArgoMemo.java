@@ -3,7 +3,6 @@ package dev.kale4j.cluster.argo;
 import dev.kale4j.cluster.ClusterPlan;
 import dev.kale4j.cluster.DataPassing;
 import dev.kale4j.cluster.StepPlan;
-import dev.kale4j.cluster.runtime.SpecCodec;
 import dev.kale4j.pipeline.Input;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -55,8 +54,9 @@ final class ArgoMemo {
         return List.copyOf(names);
     }
 
-    static Argo.Memoize memoize(ClusterPlan plan, StepPlan s) {
-        String code = sha256(s.image() + "\n" + SpecCodec.encode(s.spec()));
+    /** @param encodedSpec the step's spec as the container gets it ({@link dev.kale4j.cluster.runtime.SpecCodec}) */
+    static Argo.Memoize memoize(ClusterPlan plan, StepPlan s, String encodedSpec) {
+        String code = sha256(s.image() + "\n" + encodedSpec);
         List<String> parts = new ArrayList<>();
         for (String p : s.step().parameters()) {
             parts.add("inputs.parameters['" + p + "']");

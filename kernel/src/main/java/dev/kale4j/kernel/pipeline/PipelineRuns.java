@@ -157,12 +157,19 @@ public final class PipelineRuns {
 
     public PipelineRuns(ObjectMapper json) {
         this.json = json;
-        // A kernel that ends (shutdown, restart) leaves no step JVMs of its runs behind.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> runs.values().stream().filter(r -> !r.finished())
-                .forEach(r -> ProcessHandle.current().descendants()
-                        .filter(p -> p.info().commandLine().map(cl -> cl.contains(new RunLayout(r.home, r.runId).dir().toString()))
-                                .orElse(false))
-                        .forEach(ProcessHandle::destroyForcibly)), "kale4j-pipeline-runs-shutdown"));
+        // A kernel that ends (shutdown, restart) leaves no step JVMs of its runs behind: a stopped runner ends
+        // its step JVMs before it returns.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            List<Run> going = runs.values().stream().filter(r -> !r.finished()).toList();
+            going.forEach(this::stop);
+            for (Run r : going) {
+                try {
+                    r.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "kale4j-pipeline-runs-shutdown"));
     }
 
     /** The run this kernel started with that id, if any. */
@@ -288,8 +295,6 @@ public final class PipelineRuns {
         if (run.runId == null) {
             return;
         }
-        Path runDir = new RunLayout(run.home, run.runId).dir();
-        endStepJvms(runDir);
         for (StepView s : run.steps()) {
             if (s.status() == StepStatus.RUNNING) {
                 String why = "stopped by the user";
@@ -315,34 +320,6 @@ public final class PipelineRuns {
             PipelineJson.write(summary, new RunLayout(run.home, run.runId).summaryFile());
         } catch (RuntimeException e) {
             LOG.warn("cannot write the summary of stopped run {}: {}", run.runId, e.toString());
-        }
-    }
-
-    /** Step JVMs of the run still alive (their command line names the run directory) are ended. */
-    static void endStepJvms(Path runDir) {
-        String dir = runDir.toString();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            List<ProcessHandle> left = ProcessHandle.current().descendants()
-                    .filter(p -> p.info().commandLine().map(cl -> cl.contains(dir)).orElse(false))
-                    .filter(ProcessHandle::isAlive).toList();
-            if (left.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                left.forEach(ProcessHandle::destroyForcibly);
-                return;
-            }
-            left.forEach(ProcessHandle::destroy);
-            try {
-                left.get(0).onExit().get(200, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // check again
-            } catch (InterruptedException e) {
-                left.forEach(ProcessHandle::destroyForcibly);
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 

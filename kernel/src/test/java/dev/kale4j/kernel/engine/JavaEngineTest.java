@@ -23,12 +23,6 @@ class JavaEngineTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // The JDK sources scripts/test.d/kernel.sh unpacks when the JDK has no lib/src.zip.
-        Path fetched = Path.of("..", ".venv", "kernel-tests", "jdk-sources", "openjdk-" + Runtime.version().feature(),
-                "src.zip").toAbsolutePath().normalize();
-        if (System.getenv("KALE4J_JDK_SOURCES") == null && Files.isRegularFile(fetched)) {
-            System.setProperty("kale4j.jdk.sources", fetched.toString());
-        }
         String cp = new File(dev.kale4j.kernel.agent.ExecAgent.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).getPath();
         EngineOutput out = new EngineOutput() {

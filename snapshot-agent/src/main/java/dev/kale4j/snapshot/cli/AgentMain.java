@@ -32,20 +32,37 @@ public final class AgentMain {
             try {
                 return fast.call();
             } catch (Exception ex) {
-                for (Throwable c = ex; c != null; c = c.getCause()) {
-                    if (c instanceof UserError u) {
-                        System.err.println("kale4j snapshot: " + u.getMessage());
-                        return UserError.EXIT_CODE;
-                    }
+                UserError u = userError(ex);
+                if (u == null) {
+                    ex.printStackTrace();
+                    return 1;
                 }
-                ex.printStackTrace();
-                return 1;
+                System.err.println("kale4j snapshot: " + u.getMessage());
+                return UserError.EXIT_CODE;
             } finally {
                 out.flush();
             }
         }
         // Build only the requested subcommand's model (picocli builds every subcommand's otherwise).
-        Object sub = args.length == 0 ? null : switch (args[0]) {
+        Object sub = args.length == 0 ? null : subcommand(args[0]);
+        CommandLine cli = sub == null ? new CommandLine(new SnapshotCommand()) : new CommandLine(sub);
+        if (sub != null) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            UserError u = userError(ex);
+            if (u == null) {
+                throw ex;
+            }
+            commandLine.getErr().println("kale4j snapshot: " + u.getMessage());
+            return UserError.EXIT_CODE;
+        });
+        return cli.execute(args);
+    }
+
+    /** A new subcommand object for its name, or null for an unknown name. */
+    static SnapshotCommand.Sub subcommand(String name) {
+        return switch (name) {
             case "create" -> new SnapshotCommand.Create();
             case "restore" -> new SnapshotCommand.Restore();
             case "list" -> new SnapshotCommand.ListCmd();
@@ -55,20 +72,16 @@ public final class AgentMain {
             case "gc" -> new SnapshotCommand.Gc();
             default -> null;
         };
-        CommandLine cli = sub == null ? new CommandLine(new SnapshotCommand()) : new CommandLine(sub);
-        if (sub != null) {
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
-        }
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            for (Throwable c = ex; c != null; c = c.getCause()) {
-                if (c instanceof UserError u) {
-                    commandLine.getErr().println("kale4j snapshot: " + u.getMessage());
-                    return UserError.EXIT_CODE;
-                }
+    }
+
+    /** The user error behind an exception (a bad repository, a damaged pack...), if it is one. */
+    private static UserError userError(Throwable ex) {
+        for (Throwable c = ex; c != null; c = c.getCause()) {
+            if (c instanceof UserError u) {
+                return u;
             }
-            throw ex;
-        });
-        return cli.execute(args);
+        }
+        return null;
     }
 
     /** The hand parser of the fast path: returns null for anything it does not fully understand. */
@@ -80,16 +93,7 @@ public final class AgentMain {
             if (args.length == 0) {
                 return null;
             }
-            SnapshotCommand.Sub cmd = switch (args[0]) {
-                case "create" -> new SnapshotCommand.Create();
-                case "restore" -> new SnapshotCommand.Restore();
-                case "list" -> new SnapshotCommand.ListCmd();
-                case "diff" -> new SnapshotCommand.Diff();
-                case "verify" -> new SnapshotCommand.Verify();
-                case "forget" -> new SnapshotCommand.Forget();
-                case "gc" -> new SnapshotCommand.Gc();
-                default -> null;
-            };
+            SnapshotCommand.Sub cmd = subcommand(args[0]);
             if (cmd == null) {
                 return null;
             }
