@@ -24,6 +24,16 @@ public final class KernelBench {
     private static final int REQUESTS = Integer.getInteger("requests", 100);
     /** Evaluations of {@code i + 1} before the measured ones, the same number for the kernel and the baseline. */
     private static final int WARMUP = Integer.getInteger("warmup", 30);
+    /**
+     * {@code -Dbaseline=imports}: the bare JShell also gets the ten star imports the kernel (and the
+     * {@code jshell} tool's default start-up) has in every session. Star imports enter every class of
+     * those packages into javac's symbol table, which JShell walks on each of its compilations, so the
+     * default baseline (no imports) does less work per evaluation than any session with them.
+     */
+    private static final boolean BASELINE_IMPORTS = "imports".equals(System.getProperty("baseline"));
+    private static final List<String> JSHELL_DEFAULT_IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*",
+            "java.nio.file.*", "java.util.*", "java.util.concurrent.*", "java.util.function.*", "java.util.prefs.*",
+            "java.util.regex.*", "java.util.stream.*");
 
     private KernelBench() {
     }
@@ -52,12 +62,12 @@ public final class KernelBench {
                     r.p50, r.p99, r.completeP50);
         }
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-22s %10s %12s %9.2f %9.2f   (interleaved with %s)%n", "bare JShell", "-", "-",
-                    r.baseP50, r.baseP99, r.name);
+            System.out.printf(Locale.ROOT, "%-22s %10s %12s %9.2f %9.2f   (interleaved with %s)%n",
+                    BASELINE_IMPORTS ? "bare JShell+imports" : "bare JShell", "-", "-", r.baseP50, r.baseP99, r.name);
         }
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "ratio %s/bare-JShell (same loop): p50 %.2fx, p99 %.2fx%n", r.name,
-                    r.p50 / r.baseP50, r.p99 / r.baseP99);
+            System.out.printf(Locale.ROOT, "ratio %s/%s (same loop): p50 %.2fx, p99 %.2fx%n", r.name,
+                    BASELINE_IMPORTS ? "bare-JShell+imports" : "bare-JShell", r.p50 / r.baseP50, r.p99 / r.baseP99);
         }
         for (Result r : results) {
             for (Result o : results) {
@@ -101,6 +111,9 @@ public final class KernelBench {
                 // The machine is shared and noisy: alternate kernel and baseline requests so both
                 // see the same load.
                 try (JShell js = JShell.builder().executionEngine("local").build()) {
+                    if (BASELINE_IMPORTS) {
+                        JSHELL_DEFAULT_IMPORTS.forEach(p -> js.eval("import " + p + ";"));
+                    }
                     js.eval("int i = 0;");
                     for (int w = 0; w < WARMUP; w++) {
                         bareEval(js);

@@ -32,9 +32,25 @@ public final class Agent implements AutoCloseable {
         return output;
     }
 
+    /**
+     * Control state in the agent that a {@link ExecAgent#CONTROL_RESET} would clear: an interrupt or
+     * input was sent since the last reset. Guarded by {@code control}.
+     */
+    private boolean resetNeeded;
+
     /** Asks the agent to stop the user code it is running; safe from any thread. */
     void sendControl(int command) throws IOException {
         synchronized (control) {
+            if (command == ExecAgent.CONTROL_RESET) {
+                // Each cell starts with a reset; when there is nothing to reset, not waking the
+                // agent's control thread keeps that thread off the cores while the cell compiles.
+                if (!resetNeeded) {
+                    return;
+                }
+                resetNeeded = false;
+            } else {
+                resetNeeded = true;
+            }
             OutputStream out = control.getOutputStream();
             out.write(command);
             out.flush();
@@ -71,6 +87,7 @@ public final class Agent implements AutoCloseable {
                     } else {
                         byte[] bytes = (line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
                         synchronized (control) {
+                            resetNeeded = true;
                             java.io.DataOutputStream out = new java.io.DataOutputStream(control.getOutputStream());
                             out.write(ExecAgent.CONTROL_LINE);
                             out.writeInt(bytes.length);

@@ -26,9 +26,18 @@ import java.util.stream.Stream;
 public final class KernelSpecInstaller {
     public static final String KERNEL_NAME = "kale4j";
     public static final String DISPLAY_NAME = "Java (kale4j)";
-    /** JVM options of the kernel JVM: C1 only and serial GC start fastest on small machines. */
+    /**
+     * JVM options of the kernel JVM. C1 only and serial GC start fastest on small machines. Every cell
+     * runs javac (four compilations per evaluation), and at C1's default thresholds most of javac and
+     * JShell is still interpreted for the first hundred or so cells: compiling those two packages after
+     * a twentieth of the usual invocations made {@code i + 1} evaluations 25-40% cheaper over cells
+     * 30-130 (bench/RESULTS.md, kernel). Only those packages: a global scaling compiled 2.8x as many
+     * methods and slowed start-up.
+     */
     public static final List<String> KERNEL_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xshare:auto");
+            "-Xshare:auto", "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=CompileThresholdScaling,com/sun/tools/javac/*.*,0.05",
+            "-XX:CompileCommand=CompileThresholdScaling,jdk/jshell/*.*,0.05");
 
     private KernelSpecInstaller() {
     }
