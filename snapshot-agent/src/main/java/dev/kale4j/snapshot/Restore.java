@@ -32,10 +32,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Restores a snapshot into an empty directory. Files are created at full size first (ftruncate, so zero runs
- * stay holes), then chunks are read pack by pack in coalesced ranges, checked against their SHA-256 and written
- * with positional writes by a pool of threads. Metadata (modes, times) is applied last, directories deepest
- * first so writing into them does not disturb their times.
+ * Restores a snapshot into an empty directory. From a local repository, on a file system that takes
+ * {@code O_DIRECT}, each file is cut into page-aligned regions that a pool of threads assembles (reading the
+ * chunks from their packs, checking each against its SHA-256) and writes with one {@code O_DIRECT} write each;
+ * see {@link #submitSegments}. Otherwise files are created first (a file ending in a hole at full size, so zero
+ * runs stay holes), then chunks are read pack by pack in coalesced ranges, checked against their SHA-256 and
+ * written with positional writes through the page cache. Metadata (modes, times) is applied last, directories
+ * deepest first so writing into them does not disturb their times.
  */
 final class Restore {
     /** Neighbouring blobs in one pack are fetched with one read up to this size. */
