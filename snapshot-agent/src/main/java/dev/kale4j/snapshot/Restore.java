@@ -319,7 +319,7 @@ final class Restore {
                 int len = (int) (e - s);
                 boolean zero = gaps;
                 out.add(pool.submit(() -> {
-                    writeSegment(f.channel(), segStart, len, mine, zero);
+                    writeSegment(f, segStart, len, mine, zero);
                     return null;
                 }));
             }
@@ -337,7 +337,7 @@ final class Restore {
      * hashed there; a chunk that straddles the region's edge is decoded aside and its part copied. Every chunk
      * is checked against its SHA-256 before the region is written.
      */
-    private void writeSegment(FileChannel ch, long start, int len, List<Piece> pieces, boolean zero)
+    private void writeSegment(DirectFile f, long start, int len, List<Piece> pieces, boolean zero)
             throws IOException {
         ByteBuffer seg = segmentBuffer.get();
         if (zero) {
@@ -397,8 +397,21 @@ final class Restore {
         }
         ByteBuffer w = seg.duplicate().clear().limit(len);
         long pos = start;
-        while (w.hasRemaining()) {
-            pos += ch.write(w, pos);
+        try {
+            while (w.hasRemaining()) {
+                pos += f.channel().write(w, pos);
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
+                throw e;
+            }
+            // The file system took O_DIRECT at open but not this write (a stricter alignment): write this region
+            // through the page cache. Regions share no page, so this cannot race with the other regions' writes.
+            try (FileChannel buffered = FileChannel.open(f.path(), StandardOpenOption.WRITE)) {
+                while (w.hasRemaining()) {
+                    pos += buffered.write(w, pos);
+                }
+            }
         }
     }
 
