@@ -3,6 +3,9 @@
 # Measures: first snapshot, incremental snapshot after the generator's ~1% in-place change, restore,
 # repository size, bytes added by the 1% change. Each timing is the best of REPS runs (the machine is shared;
 # best-of filters out other people's load for both tools alike).
+# Every timed command starts after a `sync`: no tool pays for the other's dirty pages being written back (before
+# run 7 only the first tool of each pair got a clean start, and kale4j, always second, ran while restic's 0.8-1 GiB
+# were being flushed).
 # Usage: bench/run snapshot      env: SIZES="256 1024" (MiB), REPS=3
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -62,8 +65,9 @@ for mib in "${sizes[@]}"; do
   rf=(); kf=()
   for i in $(seq "$reps"); do
     rm -rf "$out/restic-$mib" "$out/kale4j-$mib"
-    restic init -q -r "$out/restic-$mib"
+    restic init -q -r "$out/restic-$mib"; sync
     t0=$(now); restic -q -r "$out/restic-$mib" backup "$work" >/dev/null; t1=$(now); rf+=("$(secs "$t0" "$t1")")
+    sync
     t0=$(now); "${kale[@]}" create --repo "$out/kale4j-$mib" --source "$work" --tag bench=first >/dev/null; t1=$(now); kf+=("$(secs "$t0" "$t1")")
   done
   r_size1=$(bytes "$out/restic-$mib"); k_size1=$(bytes "$out/kale4j-$mib")
@@ -75,6 +79,7 @@ for mib in "${sizes[@]}"; do
     rm -rf "$out/restic-$mib-i" "$out/kale4j-$mib-i"
     cp -a "$out/restic-$mib" "$out/restic-$mib-i"; cp -a "$out/kale4j-$mib" "$out/kale4j-$mib-i"; sync
     t0=$(now); restic -q -r "$out/restic-$mib-i" backup "$work" >/dev/null; t1=$(now); ri+=("$(secs "$t0" "$t1")")
+    sync
     # The JSON is parsed after t1: python's start-up is not the agent's time.
     t0=$(now); "${kale[@]}" create --repo "$out/kale4j-$mib-i" --source "$work" --tag bench=incremental --json > "$out/create.json"; t1=$(now); ki+=("$(secs "$t0" "$t1")")
     kid=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' < "$out/create.json")
@@ -86,6 +91,7 @@ for mib in "${sizes[@]}"; do
   for i in $(seq "$reps"); do
     rm -rf "$out/rr-$mib" "$out/kr-$mib"; sync
     t0=$(now); restic -q -r "$out/restic-$mib-i" restore latest --target "$out/rr-$mib" >/dev/null; t1=$(now); rr+=("$(secs "$t0" "$t1")")
+    sync
     t0=$(now); "${kale[@]}" restore --repo "$out/kale4j-$mib-i" --id "$kid" --target "$out/kr-$mib" >/dev/null; t1=$(now); kr+=("$(secs "$t0" "$t1")")
   done
   # Correctness: the kale4j restore is byte-identical to the source (diff -r also compares symlinks).

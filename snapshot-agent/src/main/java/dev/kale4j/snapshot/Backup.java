@@ -48,8 +48,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class Backup {
     private static final Logger log = LoggerFactory.getLogger(Backup.class);
-    private static final int IN_FLIGHT_KIB = 24 * 1024;
-    private static final int SLAB = 8 << 20;
+    /*
+     * Small slabs and a small in-flight budget keep the live heap small: with 8 MiB slabs and 24 MiB in flight a
+     * 256 MiB snapshot touched ~100 MiB of fresh heap (95k page faults) and its one young collection copied 83 MiB
+     * of live slabs (45 ms); with these, 27k page faults, no collection, 0.1 CPU-s less. Two workers need only a
+     * few chunks queued each. The properties are for measurements.
+     */
+    private static final int IN_FLIGHT_KIB = Integer.getInteger("kale4j.snapshot.inFlightKiB", 4 * 1024);
+    private static final int SLAB = Integer.getInteger("kale4j.snapshot.slabKiB", 2 * 1024) << 10;
     /** Files at least this big are read into pooled slabs; smaller ones into right-sized arrays that die young. */
     private static final int POOLED_FROM = 1 << 20;
     private static final byte[] ZEROS = new byte[1 << 20];
@@ -428,8 +434,8 @@ final class Backup {
             return h;
         }
         byte[] dst = compressBuffer.get();
-        int z = (int) zstd.get().compressByteArray(dst, 0, dst.length, slab, off, len);
         // Keep the zstd frame only if it saves at least 1/32; otherwise restore would decompress for nothing.
+        int z = (int) zstd.get().compressByteArray(dst, 0, dst.length, slab, off, len);
         boolean compressed = z < len - (len >>> 5);
         synchronized (this) {
             int storedLen = compressed ? z : len;

@@ -32,10 +32,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Restores a snapshot into an empty directory. Files are created at full size first (ftruncate, so zero runs
- * stay holes), then chunks are read pack by pack in coalesced ranges, checked against their SHA-256 and written
- * with positional writes by a pool of threads. Metadata (modes, times) is applied last, directories deepest
- * first so writing into them does not disturb their times.
+ * Restores a snapshot into an empty directory. From a local repository, on a file system that takes
+ * {@code O_DIRECT}, each file is cut into page-aligned regions that a pool of threads assembles (reading the
+ * chunks from their packs, checking each against its SHA-256) and writes with one {@code O_DIRECT} write each;
+ * see {@link #submitSegments}. Otherwise files are created first (a file ending in a hole at full size, so zero
+ * runs stay holes), then chunks are read pack by pack in coalesced ranges, checked against their SHA-256 and
+ * written with positional writes through the page cache. Metadata (modes, times) is applied last, directories
+ * deepest first so writing into them does not disturb their times.
  */
 final class Restore {
     /** Neighbouring blobs in one pack are fetched with one read up to this size. */
@@ -69,6 +72,10 @@ final class Restore {
         }
         Map<Hash, List<Placement>> placements = new HashMap<>();
         List<FileChannel> open = new ArrayList<>();
+        List<Future<?>> segments = new ArrayList<>();
+        List<DirectFile> directFiles = new ArrayList<>();
+        // O_DIRECT needs the packs' bytes in native memory (a local repository) and a file system that takes it.
+        boolean direct = directIoEnabled() && backend instanceof dev.kale4j.snapshot.store.LocalBackend;
         try {
             for (Entry e : m.entries()) {
                 if (e.type() == Entry.Type.dir && !e.path().isEmpty()) {
@@ -80,8 +87,7 @@ final class Restore {
                     continue;
                 }
                 Path p = target.resolve(e.path());
-                FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                open.add(ch);
+                List<Piece> pieces = new ArrayList<>(e.chunks().size());
                 long off = 0;
                 for (String ref : e.chunks()) {
                     if (Entry.isHole(ref)) {
@@ -95,27 +101,59 @@ final class Restore {
                                 + " but no pack in " + backend.location() + " holds it; the repository is "
                                 + "damaged (run `kale4j snapshot verify --repo " + backend.location() + "`)");
                     }
-                    placements.computeIfAbsent(h, k -> new ArrayList<>()).add(new Placement(ch, off));
+                    pieces.add(new Piece(off, b));
                     off += b.rawLength();
                 }
                 if (off != e.size()) {
                     throw new UserError("snapshot " + id + ": chunks of " + e.path() + " add up to " + off
                             + " bytes, not " + e.size() + "; the snapshot is damaged");
                 }
+                FileChannel ch = null;
+                if (direct && !pieces.isEmpty()) {
+                    ch = openDirect(p);
+                    if (ch == null) {
+                        direct = false; // this file system refuses O_DIRECT: the page cache for the rest
+                    }
+                }
+                if (ch != null) {
+                    open.add(ch);
+                    DirectFile df = new DirectFile(ch, p, off);
+                    directFiles.add(df);
+                    submitSegments(df, pieces, segments);
+                    continue;
+                }
+                ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                open.add(ch);
+                for (Piece pc : pieces) {
+                    placements.computeIfAbsent(pc.blob().hash(), k -> new ArrayList<>())
+                            .add(new Placement(ch, pc.offset()));
+                }
                 List<String> refs = e.chunks();
                 if (off > 0 && Entry.isHole(refs.get(refs.size() - 1))) {
                     // A file that ends in a hole gets its length here (sparse: the hole stays unwritten). Any
                     // other file reaches its length with its last chunk's write: no second open per file.
-                    try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
-                        raf.setLength(off);
-                    }
+                    setLength(p, off);
                 }
             }
-            t.mark("files created");
+            t.mark("files created (" + directFiles.size() + " with O_DIRECT)");
             // No fsync per file: a restore is not a durability point (restic does not sync either).
             writeChunks(placements);
+            awaitAll(segments);
+            for (DirectFile df : directFiles) {
+                // Segments end on a page boundary: cut the last one's padding, or give a file that ends in a
+                // hole its length (the hole stays unwritten).
+                long size = df.channel().size();
+                if (size > df.size()) {
+                    df.channel().truncate(df.size());
+                } else if (size < df.size()) {
+                    setLength(df.path(), df.size());
+                }
+            }
             t.mark("chunks written");
         } finally {
+            for (Future<?> f : segments) {
+                f.cancel(true);
+            }
             for (FileChannel ch : open) {
                 ch.close();
             }
@@ -175,6 +213,11 @@ final class Restore {
                 i = j;
             }
         }
+        awaitAll(futures);
+    }
+
+    /** Waits for every task; on the first failure cancels the rest and rethrows its cause. */
+    private static void awaitAll(List<Future<?>> futures) throws IOException {
         for (Future<?> f : futures) {
             try {
                 f.get();
@@ -192,6 +235,205 @@ final class Restore {
             }
         }
     }
+
+    /** A data chunk of a file: where it goes in the file and where it is stored. */
+    private record Piece(long offset, BlobEntry blob) {
+        long end() {
+            return offset + blob.rawLength();
+        }
+    }
+
+    /** A file written with O_DIRECT, and its final size. */
+    private record DirectFile(FileChannel channel, Path path, long size) {
+    }
+
+    /** Page size and O_DIRECT alignment of the restored files' offsets, lengths and buffers. */
+    private static final int PAGE = 4096;
+    /** One O_DIRECT write: a file region assembled in memory, page-aligned at both ends. */
+    private static final int SEGMENT = 4 << 20;
+    /** Per-thread page-aligned segment buffer. */
+    private final ThreadLocal<ByteBuffer> segmentBuffer =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SEGMENT + PAGE).alignedSlice(PAGE));
+
+    static boolean directIoEnabled() {
+        return Boolean.parseBoolean(System.getProperty("kale4j.snapshot.directIo", "true"));
+    }
+
+    /** Creates {@code p} for O_DIRECT writes, or returns null (nothing left behind) if the file system refuses. */
+    private static FileChannel openDirect(Path p) throws IOException {
+        try {
+            return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                throw (java.nio.file.FileAlreadyExistsException) e;
+            }
+            Files.deleteIfExists(p);
+            return null;
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
+                throw e;
+            }
+            Files.deleteIfExists(p);
+            return null;
+        }
+    }
+
+    private static void setLength(Path p, long length) throws IOException {
+        try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(length);
+        }
+    }
+
+    /**
+     * Cuts a file's data into page-aligned runs (a run's first and last page may include a few bytes of a
+     * neighbouring hole, which are zeros; holes that span whole pages stay unwritten) and the runs into
+     * segments of at most {@link #SEGMENT} bytes, and submits one task per segment. No two segments share a
+     * page, so their O_DIRECT writes never overlap.
+     */
+    private void submitSegments(DirectFile f, List<Piece> pieces, List<Future<?>> out) {
+        int i = 0;
+        while (i < pieces.size()) {
+            long runStart = pieces.get(i).offset() & -PAGE;
+            long runEnd = pageUp(pieces.get(i).end());
+            boolean gaps = runStart != pieces.get(i).offset();
+            int j = i + 1;
+            while (j < pieces.size() && (pieces.get(j).offset() & -PAGE) < runEnd) {
+                gaps |= pieces.get(j).offset() != pieces.get(j - 1).end();
+                runEnd = pageUp(pieces.get(j).end());
+                j++;
+            }
+            gaps |= pieces.get(j - 1).end() != runEnd; // padding: a hole's first bytes, or past the end of file
+            int first = i;
+            for (long s = runStart; s < runEnd; s += SEGMENT) {
+                long e = Math.min(runEnd, s + SEGMENT);
+                while (pieces.get(first).end() <= s) {
+                    first++;
+                }
+                int last = first;
+                while (last < j && pieces.get(last).offset() < e) {
+                    last++;
+                }
+                List<Piece> mine = pieces.subList(first, last);
+                long segStart = s;
+                int len = (int) (e - s);
+                boolean zero = gaps;
+                out.add(pool.submit(() -> {
+                    writeSegment(f, segStart, len, mine, zero);
+                    return null;
+                }));
+            }
+            i = j;
+        }
+    }
+
+    private static long pageUp(long x) {
+        return (x + PAGE - 1) & -PAGE;
+    }
+
+    /**
+     * Assembles the file region [start, start + len) in this thread's aligned buffer and writes it with one
+     * O_DIRECT write. Chunks wholly inside the region are decompressed (or copied) straight to their place and
+     * hashed there; a chunk that straddles the region's edge is decoded aside and its part copied. Every chunk
+     * is checked against its SHA-256 before the region is written.
+     */
+    private void writeSegment(DirectFile f, long start, int len, List<Piece> pieces, boolean zero)
+            throws IOException {
+        ByteBuffer seg = segmentBuffer.get();
+        if (zero) {
+            for (int p = 0; p < len; p += ZERO_PAGE.capacity()) {
+                seg.put(p, ZERO_PAGE, 0, Math.min(ZERO_PAGE.capacity(), len - p));
+            }
+        }
+        long end = start + len;
+        int i = 0;
+        while (i < pieces.size()) {
+            // Neighbouring blobs of one pack are read with one read.
+            BlobEntry b0 = pieces.get(i).blob();
+            long rStart = b0.offset();
+            long rEnd = rStart + b0.storedLength();
+            int j = i + 1;
+            while (j < pieces.size()) {
+                BlobEntry b = pieces.get(j).blob();
+                if (!b.pack().equals(b0.pack()) || b.offset() != rEnd || rEnd + b.storedLength() - rStart > MAX_RANGE) {
+                    break;
+                }
+                rEnd += b.storedLength();
+                j++;
+            }
+            ByteBuffer data = readRange(b0.pack(), rStart, (int) (rEnd - rStart));
+            for (int k = i; k < j; k++) {
+                Piece pc = pieces.get(k);
+                BlobEntry b = pc.blob();
+                int off = (int) (b.offset() - rStart);
+                if (pc.offset() >= start && pc.end() <= end) {
+                    int at = (int) (pc.offset() - start);
+                    ByteBuffer dst = seg.duplicate().clear().position(at).limit(at + b.rawLength()).slice();
+                    if (b.compressed()) {
+                        int n;
+                        try {
+                            n = zstd.get().decompressDirectByteBuffer(dst, 0, b.rawLength(), data, off,
+                                    b.storedLength());
+                        } catch (RuntimeException e) {
+                            throw damaged(b, "cannot be decompressed");
+                        }
+                        if (n != b.rawLength()) {
+                            throw damaged(b, "decompresses to " + n + " bytes instead of " + b.rawLength());
+                        }
+                    } else {
+                        dst.put(0, data, off, b.storedLength());
+                    }
+                    if (!Hash.of(dst).equals(b.hash())) {
+                        throw damaged(b, "does not match its SHA-256");
+                    }
+                } else {
+                    ByteBuffer raw = decodeDirect(b, data, off);
+                    long from = Math.max(start, pc.offset());
+                    long to = Math.min(end, pc.end());
+                    seg.put((int) (from - start), raw, (int) (from - pc.offset()), (int) (to - from));
+                }
+            }
+            i = j;
+        }
+        ByteBuffer w = seg.duplicate().clear().limit(len);
+        long pos = start;
+        try {
+            while (w.hasRemaining()) {
+                pos += f.channel().write(w, pos);
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
+                throw e;
+            }
+            // The file system took O_DIRECT at open but not this write (a stricter alignment): write this region
+            // through the page cache. Regions share no page, so this cannot race with the other regions' writes.
+            try (FileChannel buffered = FileChannel.open(f.path(), StandardOpenOption.WRITE)) {
+                while (w.hasRemaining()) {
+                    pos += buffered.write(w, pos);
+                }
+            }
+        }
+    }
+
+    private ByteBuffer readRange(String pack, long start, int len) throws IOException {
+        try {
+            ByteBuffer data = backend.getRange(Backup.packKey(pack), start, len, rangeBuffer.get());
+            if (!data.isDirect()) {
+                // Only a local repository gets here, which reads into direct buffers; be safe regardless.
+                ByteBuffer d = ByteBuffer.allocateDirect(data.remaining());
+                d.put(data.duplicate()).flip();
+                data = d;
+            }
+            rangeBuffer.set(data);
+            return data;
+        } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
+            throw new UserError("pack " + pack + " in " + backend.location() + " is missing or truncated ("
+                    + e.getMessage() + "); the snapshot cannot be restored completely. Run `kale4j snapshot "
+                    + "verify --repo " + backend.location() + "` to see what else is affected", e);
+        }
+    }
+
+    private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocateDirect(64 << 10);
 
     private void restoreRange(List<BlobEntry> range, long start, int len, Map<Hash, List<Placement>> placements)
             throws IOException {

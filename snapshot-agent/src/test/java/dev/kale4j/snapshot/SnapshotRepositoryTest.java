@@ -36,6 +36,52 @@ class SnapshotRepositoryTest {
     }
 
     @Test
+    void restoresTheSameWithAndWithoutDirectIo() throws Exception {
+        // Files that cross segment boundaries, with holes at unaligned offsets, repeated chunks, a file that ends
+        // in a short hole, tiny and empty files: O_DIRECT segments and the page-cache path give the same tree.
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Random r = new Random(11);
+        try (RandomAccessFile f = new RandomAccessFile(src.resolve("mixed.bin").toFile(), "rw")) {
+            f.write(TestTrees.random(r, (5 << 20) + 123));
+            f.seek(f.getFilePointer() + 100_001); // zeros: a hole
+            f.write(TestTrees.random(r, (1 << 20) + 777));
+            f.setLength(f.getFilePointer() + 40_000); // ends in zeros
+        }
+        byte[] twice = TestTrees.random(r, 3 << 20);
+        byte[] both = new byte[twice.length * 2 + 4099];
+        System.arraycopy(twice, 0, both, 0, twice.length);
+        System.arraycopy(twice, 0, both, twice.length + 4099, twice.length);
+        TestTrees.write(src.resolve("twice.bin"), both);
+        TestTrees.write(src.resolve("copy.bin"), twice);
+        TestTrees.write(src.resolve("tiny.txt"), "ten bytes!".getBytes());
+        TestTrees.write(src.resolve("empty"), new byte[0]);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            text.append(i).append(',').append(i * 7 % 13).append('\n');
+        }
+        TestTrees.write(src.resolve("table.csv"), text.toString().getBytes());
+        String was = System.getProperty("kale4j.snapshot.directIo");
+        try (SnapshotRepository repo = SnapshotRepository.open(tmp.resolve("repo").toString())) {
+            SnapshotInfo s = repo.create(src, Map.of());
+            for (String direct : List.of("true", "false")) {
+                System.setProperty("kale4j.snapshot.directIo", direct);
+                Path out = tmp.resolve("out-" + direct);
+                repo.restore(s.id(), out);
+                TestTrees.assertSameTree(src, out);
+                assertThat(Files.mismatch(src.resolve("mixed.bin"), out.resolve("mixed.bin"))).isEqualTo(-1);
+                assertThat(Files.mismatch(src.resolve("twice.bin"), out.resolve("twice.bin"))).isEqualTo(-1);
+                assertThat(Files.mismatch(src.resolve("table.csv"), out.resolve("table.csv"))).isEqualTo(-1);
+            }
+        } finally {
+            if (was == null) {
+                System.clearProperty("kale4j.snapshot.directIo");
+            } else {
+                System.setProperty("kale4j.snapshot.directIo", was);
+            }
+        }
+    }
+
+    @Test
     void aRepositoryInsideTheSourceIsLeftOut() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("work"));
         Files.writeString(src.resolve("data.txt"), "step output");
