@@ -207,8 +207,9 @@ public final class ClusterStepMain {
 
     /** Snapshots the workspace; a failed snapshot is reported but does not fail the step. */
     private static void snapshot(Args args, StepSpec spec) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                SNAPSHOT_MAIN, "create", "--repo", args.snapshotRepo(), "--source", args.snapshotSource(), "--json"));
+        List<String> cmd = snapshotJvm(Path.of(System.getProperty("kale4j.agentArchive", AGENT_ARCHIVE)));
+        cmd.addAll(List.of(SNAPSHOT_MAIN, "create", "--repo", args.snapshotRepo(), "--source", args.snapshotSource(),
+                "--json"));
         if (args.snapshotEndpoint() != null) {
             cmd.addAll(List.of("--s3-endpoint", args.snapshotEndpoint()));
         }
@@ -227,6 +228,23 @@ public final class ClusterStepMain {
                     + " failed (the step's own result stands)");
             Files.writeString(out, "{}");
         }
+    }
+
+    /** The AppCDS archive of the snapshot agent that deploy/image/Dockerfile makes when the image is built. */
+    static final String AGENT_ARCHIVE = "/opt/kale4j/agent.jsa";
+
+    /**
+     * The agent's JVM as docs/snapshots.md and the benchmark run it: ParallelGC (a throughput collector; a
+     * snapshot allocates mostly short-lived buffers) and the image's AppCDS archive when there is one. A stale
+     * or mismatched archive is ignored by the JVM (-Xshare:auto), quietly.
+     */
+    static List<String> snapshotJvm(Path archive) {
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseParallelGC"));
+        if (Files.isRegularFile(archive)) {
+            cmd.addAll(List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off"));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        return cmd;
     }
 
     private static String javaBinary() {

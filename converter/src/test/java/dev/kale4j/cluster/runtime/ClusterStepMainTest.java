@@ -141,4 +141,14 @@ class ClusterStepMainTest {
         assertThat(train.spec().body().get(0).source() + train.spec().body().stream().map(b -> b.source()).toList())
                 .contains("{{1, 2}");
     }
+
+    @Test
+    void theSnapshotAgentRunsWithParallelGcAndTheImagesArchiveWhenThereIsOne() throws Exception {
+        List<String> without = ClusterStepMain.snapshotJvm(dir.resolve("no-such.jsa"));
+        assertThat(without).contains("-XX:+UseParallelGC").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        Path jsa = Files.writeString(dir.resolve("agent.jsa"), "archive");
+        List<String> with = ClusterStepMain.snapshotJvm(jsa);
+        assertThat(with).contains("-XX:+UseParallelGC", "-XX:SharedArchiveFile=" + jsa);
+        assertThat(with.get(with.size() - 2)).as("the class path comes last, before the main class").isEqualTo("-cp");
+    }
 }
