@@ -13,11 +13,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** DAG helpers over {@code step -> its upstream steps}. */
-final class Graph {
+public final class Graph {
     private Graph() {
     }
 
-    static Set<String> ancestors(String step, Map<String, Set<String>> deps) {
+    /** Every step {@code step} depends on, directly or transitively. */
+    public static Set<String> ancestors(String step, Map<String, Set<String>> deps) {
         Set<String> seen = new LinkedHashSet<>();
         Deque<String> work = new ArrayDeque<>(deps.getOrDefault(step, Set.of()));
         while (!work.isEmpty()) {

@@ -415,16 +415,26 @@ final class Restore {
         }
     }
 
+    /** A pack range in a direct buffer, as the O_DIRECT path needs. */
     private ByteBuffer readRange(String pack, long start, int len) throws IOException {
+        ByteBuffer data = fetchRange(pack, start, len);
+        if (!data.isDirect()) {
+            // Only a local repository gets here, which reads into direct buffers; be safe regardless.
+            ByteBuffer d = ByteBuffer.allocateDirect(data.remaining());
+            d.put(data.duplicate()).flip();
+            data = d;
+            rangeBuffer.set(data);
+        }
+        return data;
+    }
+
+    /** Reads a pack range, reusing this thread's direct buffer; a missing or short pack is the user's error. */
+    private ByteBuffer fetchRange(String pack, long start, int len) throws IOException {
         try {
             ByteBuffer data = backend.getRange(Backup.packKey(pack), start, len, rangeBuffer.get());
-            if (!data.isDirect()) {
-                // Only a local repository gets here, which reads into direct buffers; be safe regardless.
-                ByteBuffer d = ByteBuffer.allocateDirect(data.remaining());
-                d.put(data.duplicate()).flip();
-                data = d;
+            if (data.isDirect()) {
+                rangeBuffer.set(data);
             }
-            rangeBuffer.set(data);
             return data;
         } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
             throw new UserError("pack " + pack + " in " + backend.location() + " is missing or truncated ("
@@ -437,18 +447,7 @@ final class Restore {
 
     private void restoreRange(List<BlobEntry> range, long start, int len, Map<Hash, List<Placement>> placements)
             throws IOException {
-        String pack = range.get(0).pack();
-        ByteBuffer data;
-        try {
-            data = backend.getRange(Backup.packKey(pack), start, len, rangeBuffer.get());
-            if (data.isDirect()) {
-                rangeBuffer.set(data);
-            }
-        } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
-            throw new UserError("pack " + pack + " in " + backend.location() + " is missing or truncated ("
-                    + e.getMessage() + "); the snapshot cannot be restored completely. Run `kale4j snapshot "
-                    + "verify --repo " + backend.location() + "` to see what else is affected", e);
-        }
+        ByteBuffer data = fetchRange(range.get(0).pack(), start, len);
         for (BlobEntry b : range) {
             int off = (int) (b.offset() - start);
             ByteBuffer raw = data.isDirect() ? decodeDirect(b, data, off)

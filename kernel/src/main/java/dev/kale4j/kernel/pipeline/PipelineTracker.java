@@ -9,16 +9,14 @@ import dev.kale4j.annotator.CellAnnotation;
 import dev.kale4j.annotator.CellRole;
 import dev.kale4j.annotator.CellType;
 import dev.kale4j.annotator.TagParser;
+import dev.kale4j.converter.Graph;
 import dev.kale4j.converter.analysis.SnippetAnalyzer;
 import dev.kale4j.converter.analysis.SnippetInfo;
 import dev.kale4j.kernel.engine.CellOutcome;
 import dev.kale4j.kernel.engine.EngineOutput;
 import dev.kale4j.kernel.magics.CellRunner;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -171,15 +169,7 @@ public final class PipelineTracker implements CellRunner.CellListener {
                 deps.computeIfAbsent(c.step(), k -> new LinkedHashSet<>()).addAll(c.prev());
             }
         }
-        Set<String> seen = new HashSet<>();
-        Deque<String> work = new ArrayDeque<>(deps.getOrDefault(step, Set.of()));
-        while (!work.isEmpty()) {
-            String s = work.pop();
-            if (seen.add(s)) {
-                work.addAll(deps.getOrDefault(s, Set.of()));
-            }
-        }
-        return seen;
+        return Graph.ancestors(step, deps);
     }
 
     public synchronized List<LiveCell> cells() {
