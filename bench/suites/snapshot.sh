@@ -19,15 +19,17 @@ if ! command -v restic >/dev/null; then
   apt-get update -qq >/dev/null && apt-get install -y -qq restic >/dev/null
 fi
 jar="$root/snapshot-agent/target/kale4j-snapshot-agent-0.1.0-SNAPSHOT-standalone.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/snapshot-agent/src/main" "$root/snapshot-agent/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$root/snapshot-agent/src/main" "$root/common/src/main" "$root/snapshot-agent/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
   (cd "$root" && mvn -B -q -DskipTests -pl snapshot-agent -am package >/dev/null)
 fi
 # A private copy: others' builds may rewrite target/ during the run, which would also invalidate the CDS archive.
 cp "$jar" "$out/agent.jar"; jar="$out/agent.jar"
-# The agent as a step-container image would run it: the standalone jar with ParallelGC (a throughput
-# collector) and an AppCDS archive of its classes made once, as an image build step would (docs/snapshots.md):
-# the jar's CdsTraining runs create, an incremental create, list, restore and verify on a small temporary tree.
-jvm=(java -XX:+UseParallelGC -Xlog:disable -Xlog:all=error:stderr)
+# The agent as a step-container image would run it: the standalone jar with the agent's JVM options (ParallelGC
+# and JIT thresholds, dev.kale4j.common.SnapshotAgentJvm, the same list the step wrapper uses) and an AppCDS
+# archive of its classes made once, as an image build step would (docs/snapshots.md): the jar's CdsTraining
+# runs create, an incremental create, list, restore and verify on a small temporary tree.
+read -r -a agent_opts <<< "$(java -cp "$jar" dev.kale4j.common.SnapshotAgentJvm)"
+jvm=(java "${agent_opts[@]}" -Xlog:disable -Xlog:all=error:stderr)
 jsa="$out/agent.jsa"
 rm -f "$jsa"
 "${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -cp "$jar" dev.kale4j.snapshot.cli.CdsTraining >/dev/null 2>&1 || true

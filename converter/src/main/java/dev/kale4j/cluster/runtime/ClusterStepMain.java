@@ -2,6 +2,7 @@ package dev.kale4j.cluster.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kale4j.cluster.ContainerPaths;
+import dev.kale4j.common.SnapshotAgentJvm;
 import dev.kale4j.pipeline.ParameterType;
 import dev.kale4j.pipeline.PipelineJson;
 import dev.kale4j.runtime.StepResult;
@@ -234,12 +235,14 @@ public final class ClusterStepMain {
     static final String AGENT_ARCHIVE = "/opt/kale4j/agent.jsa";
 
     /**
-     * The agent's JVM as docs/snapshots.md and the benchmark run it: ParallelGC (a throughput collector; a
-     * snapshot allocates mostly short-lived buffers) and the image's AppCDS archive when there is one. A stale
+     * The agent's JVM as docs/snapshots.md and the benchmark run it: {@link SnapshotAgentJvm#OPTIONS} (collector
+     * and JIT thresholds for a short, CPU-bound run) and the image's AppCDS archive when there is one. A stale
      * or mismatched archive is ignored by the JVM (-Xshare:auto), quietly.
      */
     static List<String> snapshotJvm(Path archive) {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseParallelGC"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.addAll(SnapshotAgentJvm.OPTIONS);
         if (Files.isRegularFile(archive)) {
             cmd.addAll(List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off"));
         }

@@ -150,5 +150,18 @@ class ClusterStepMainTest {
         List<String> with = ClusterStepMain.snapshotJvm(jsa);
         assertThat(with).contains("-XX:+UseParallelGC", "-XX:SharedArchiveFile=" + jsa);
         assertThat(with.get(with.size() - 2)).as("the class path comes last, before the main class").isEqualTo("-cp");
+        assertThat(with).containsSubsequence(dev.kale4j.common.SnapshotAgentJvm.OPTIONS);
+    }
+
+    @Test
+    void theSnapshotAgentsJvmOptionsAreAcceptedByThisJvm() throws Exception {
+        // A misspelt -XX option stops the JVM before the agent runs; every step's snapshot would fail.
+        List<String> cmd = new java.util.ArrayList<>(ClusterStepMain.snapshotJvm(dir.resolve("no-such.jsa")));
+        cmd.subList(cmd.size() - 2, cmd.size()).clear();
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).doesNotContain("Unrecognized", "Error", "CompileCommand:");
     }
 }

@@ -58,6 +58,7 @@ public final class JavaEngine implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Where each snippet came from, for tracebacks that point at cell lines. */
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+    private final CompletenessMemo completeness = new CompletenessMemo(256);
     private volatile Session session;
     private volatile boolean running;
     private volatile boolean interrupted;
@@ -235,7 +236,7 @@ public final class JavaEngine implements AutoCloseable {
         }
         long splitStart = System.nanoTime();
         SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
-        CellSplitter.Split split = CellSplitter.split(code, sca::analyzeCompletion);
+        CellSplitter.Split split = CellSplitter.split(code, t -> completeness.analyze(t, sca));
         List<CellSplitter.Chunk> chunks = new ArrayList<>(split.chunks());
         if (split.pending() != null) {
             chunks.add(split.pending());
@@ -516,8 +517,8 @@ public final class JavaEngine implements AutoCloseable {
         });
     }
 
-    private static int currentChunkStart(String prefix, SourceCodeAnalysis sca) {
-        CellSplitter.Split split = CellSplitter.split(prefix, sca::analyzeCompletion);
+    private int currentChunkStart(String prefix, SourceCodeAnalysis sca) {
+        CellSplitter.Split split = CellSplitter.split(prefix, t -> completeness.analyze(t, sca));
         if (split.pending() != null) {
             return split.pending().offset();
         }
@@ -609,7 +610,7 @@ public final class JavaEngine implements AutoCloseable {
     public String isComplete(String code) {
         return withLock(() -> {
             SourceCodeAnalysis sca = ensureSession().jshell.sourceCodeAnalysis();
-            CellSplitter.Split split = CellSplitter.split(code, sca::analyzeCompletion);
+            CellSplitter.Split split = CellSplitter.split(code, t -> completeness.analyze(t, sca));
             for (CellSplitter.Chunk c : split.chunks()) {
                 if (c.completeness() == Completeness.UNKNOWN) {
                     return "invalid";
