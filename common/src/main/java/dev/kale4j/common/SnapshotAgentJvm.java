@@ -4,14 +4,16 @@ import java.util.List;
 
 /**
  * JVM options for a snapshot agent process (the standalone jar in a step container, the step wrapper's agent,
- * the benchmark). {@code main} prints them space-separated, for scripts: {@code java $(java -cp AGENT_JAR
- * dev.kale4j.common.SnapshotAgentJvm) -jar AGENT_JAR create ...}.
+ * the benchmark). {@code main} prints them space-separated, for scripts (none contains a space; two contain a
+ * {@code *}, so split without globbing): {@code read -r -a OPTS <<< "$(java -cp AGENT_JAR
+ * dev.kale4j.common.SnapshotAgentJvm)"; java "${OPTS[@]}" -jar AGENT_JAR create ...}.
  *
  * <p>An agent run is short and its CPU goes to a few hot loops: SHA-256 (a HotSpot intrinsic that only C2 code
  * uses), FastCDC, and zstd (native). With the default thresholds C2 also compiled ~150 methods of glue (hash
  * maps, queues, futures, JSON) that run once per chunk: 0.74 CPU-s of a 1 GiB snapshot's ~4 CPU-s, on a machine
- * with two cores. Here C2 starts ten times later for everything (the glue stays in C1 code), and twenty times
- * earlier for the hash and chunking loops, so they reach the SHA intrinsic sooner than before. Measured in
+ * with two cores. Here C2 starts ten times later for everything (the glue stays in C1 code), except the hash and
+ * chunking code, whose thresholds are scaled by 0.05 (half the defaults), so it reaches C2, and with it the SHA
+ * intrinsic, no later than before. Measured in
  * bench/RESULTS.md (snapshot, run 8): compiler time per 1 GiB snapshot 1.0 -> 0.4 CPU-s; a tiny snapshot is
  * unchanged. ParallelGC is the throughput collector; a snapshot's buffers are pooled or short-lived.
  */

@@ -85,16 +85,18 @@ class CellSplitterTest {
     void keepsOnlyTheMostRecentTextsAndNoLongOnes() {
         CompletenessMemo memo = new CompletenessMemo(2);
         CompletionInfo a = memo.analyze("int a = 1;", sca);
-        memo.analyze("int b = 2;", sca);
+        CompletionInfo b = memo.analyze("int b = 2;", sca);
         assertThat(memo.analyze("int a = 1;", sca)).isSameAs(a);
-        memo.analyze("int c = 3;", sca); // evicts b, the least recently used
+        CompletionInfo c = memo.analyze("int c = 3;", sca); // evicts b, the least recently used
         assertThat(memo.size()).isEqualTo(2);
         assertThat(memo.analyze("int a = 1;", sca)).isSameAs(a);
+        assertThat(memo.analyze("int c = 3;", sca)).isSameAs(c);
+        assertThat(memo.analyze("int b = 2;", sca)).as("asked again after eviction").isNotSameAs(b);
 
         String longText = "int x = " + "1 + ".repeat(CompletenessMemo.MAX_TEXT / 4) + "1;";
-        assertThat(memo.analyze(longText, sca).completeness()).isEqualTo(SourceCodeAnalysis.Completeness.COMPLETE);
+        CompletionInfo once = memo.analyze(longText, sca);
+        assertThat(once.completeness()).isEqualTo(SourceCodeAnalysis.Completeness.COMPLETE);
+        assertThat(memo.analyze(longText, sca)).as("long texts are not kept").isNotSameAs(once);
         assertThat(memo.size()).isEqualTo(2);
-        assertThat(List.of(memo.analyze("int c = 3;", sca).completeness()))
-                .containsExactly(SourceCodeAnalysis.Completeness.COMPLETE);
     }
 }
