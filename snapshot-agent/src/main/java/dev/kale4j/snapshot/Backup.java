@@ -147,17 +147,17 @@ final class Backup {
     private record ChunkRef(Future<Hash> hash, int length) {
     }
 
-    Manifest run(Path source, Map<String, String> tags, Manifest parent, String parentId, String host)
-            throws IOException {
+    /** A snapshot's manifest and its stored form (the tree is encoded once, while packs are still written). */
+    record Result(Manifest manifest, Manifest.Stored stored) {
+    }
+
+    /**
+     * Snapshots {@code root}, whose entries {@link #walk} listed (the caller walks while it takes the lock).
+     */
+    Result run(Path root, List<Entry> walked, Map<String, String> tags, Manifest parent, String parentId,
+               String host) throws IOException {
         long start = System.nanoTime();
-        Path root = source.toAbsolutePath().normalize();
-        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UserError("snapshot source " + root + " is not a directory; pass the step's working "
-                    + "directory with --source");
-        }
         SnapshotRepository.Trace t = new SnapshotRepository.Trace("backup");
-        List<Entry> walked = walk(root);
-        t.mark("walk (" + walked.size() + " entries)");
         Map<String, Entry> previous = new HashMap<>();
         if (parent != null) {
             for (Entry e : parent.entries()) {
@@ -255,9 +255,10 @@ final class Backup {
             Manifest.Stats stats = new Manifest.Stats(files, dirs, links, total, addedStored + indexBytes,
                     addedRaw, addedChunks, reused, elapsed);
             // The manifest's own size counts as added too; measure it once, then store with it included.
-            long manifestSize = m.withStats(stats).encode().size();
-            return m.withStats(new Manifest.Stats(files, dirs, links, total,
+            long manifestSize = m.withStats(stats).encode(tree).size();
+            Manifest done = m.withStats(new Manifest.Stats(files, dirs, links, total,
                     addedStored + indexBytes + manifestSize, addedRaw, addedChunks, reused, elapsed));
+            return new Result(done, done.encode(tree));
         } catch (IOException | RuntimeException | Error ex) {
             for (Object r : results) {
                 if (r instanceof Future<?> f) {
@@ -290,7 +291,16 @@ final class Backup {
                 e.ctimeNanos());
     }
 
-    private List<Entry> walk(Path root) throws IOException {
+    static void requireDirectory(Path root) {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserError("snapshot source " + root + " is not a directory; pass the step's working "
+                    + "directory with --source");
+        }
+    }
+
+    /** Lists {@code root}'s entries, sorted by path, leaving out the repository if it lies inside. */
+    static List<Entry> walk(Backend backend, Path root) throws IOException {
+        requireDirectory(root);
         List<Entry> out = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -354,6 +364,7 @@ final class Backup {
     private PendingFile readFile(Path root, Entry e) throws IOException {
         Path p = root.resolve(e.path());
         List<Object> chunks = new ArrayList<>();
+        Compressibility hint = new Compressibility();
         // Whole small files in one right-sized slab (+1 byte to see EOF); big ones in pooled 8 MiB slabs.
         Slab slab = new Slab((int) Math.min(SLAB, Math.max(e.size(), 0) + 1));
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -372,7 +383,7 @@ final class Backup {
                 }
                 while (avail - pos >= cdc.max() || (eof && avail > pos)) {
                     int n = cdc.cut(buf, pos, avail - pos);
-                    chunks.add(submit(slab, pos, n));
+                    chunks.add(submit(slab, pos, n, hint));
                     pos += n;
                 }
                 if (eof) {
@@ -393,7 +404,7 @@ final class Backup {
         return new PendingFile(e, chunks);
     }
 
-    private Object submit(Slab slab, int off, int len) {
+    private Object submit(Slab slab, int off, int len, Compressibility hint) {
         if (isZero(slab.data, off, len)) {
             return Entry.HOLE_PREFIX + len;
         }
@@ -405,7 +416,7 @@ final class Backup {
         try {
             return new ChunkRef(workers.submit(() -> {
                 try {
-                    return store(slab.data, off, len);
+                    return store(slab.data, off, len, hint);
                 } finally {
                     slab.release();
                     inFlight.release(kib);
@@ -428,14 +439,24 @@ final class Backup {
         return true;
     }
 
-    private Hash store(byte[] slab, int off, int len) throws IOException {
+    /**
+     * Stores a chunk unless the repository has it; compressed if its file's chunks have been worth compressing so
+     * far (see {@link Compressibility}).
+     */
+    private Hash store(byte[] slab, int off, int len, Compressibility hint) throws IOException {
         Hash h = Hash.of(slab, off, len);
         if (index.contains(h) || pending.putIfAbsent(h, Boolean.TRUE) != null) {
             return h;
         }
         byte[] dst = compressBuffer.get();
+        ZstdCompressCtx ctx = zstd.get();
+        int z = len;
+        if (!hint.probeFirst(len) || probe(ctx, dst, slab, off)
+                || probe(ctx, dst, slab, off + len - Compressibility.PROBE)) {
+            z = (int) ctx.compressByteArray(dst, 0, dst.length, slab, off, len);
+            hint.record(len, z);
+        }
         // Keep the zstd frame only if it saves at least 1/32; otherwise restore would decompress for nothing.
-        int z = (int) zstd.get().compressByteArray(dst, 0, dst.length, slab, off, len);
         boolean compressed = z < len - (len >>> 5);
         synchronized (this) {
             int storedLen = compressed ? z : len;
@@ -460,6 +481,11 @@ final class Backup {
             addedChunks++;
         }
         return h;
+    }
+
+    private static boolean probe(ZstdCompressCtx ctx, byte[] dst, byte[] src, int off) {
+        int n = Compressibility.PROBE;
+        return Compressibility.worthIt(n, (int) ctx.compressByteArray(dst, 0, dst.length, src, off, n));
     }
 
     /** Hands the current pack to the uploader; caller holds the monitor. */

@@ -125,13 +125,18 @@ public final class SnapshotRepository implements AutoCloseable {
     public SnapshotInfo create(Path source, Map<String, String> tags) {
         return io(() -> {
             Trace t = new Trace("create");
+            Path root = source.toAbsolutePath().normalize();
+            Backup.requireDirectory(root);
             RepoConfig cfg = configOrInit();
             t.mark("config");
+            // Listing the source needs nothing from the repository: it runs while the lock is taken. (Not before
+            // the config: creating a repository inside the source changes the source directory's mtime.)
+            java.util.concurrent.Future<List<Entry>> walking = io.submit(() -> Backup.walk(backend, root));
             try (RepoLock lock = RepoLock.acquire(backend, false, RepoLock.defaultLease(), RepoLock.defaultWait())) {
                 t.mark("lock");
                 // The index and the parent snapshot are independent reads: load them at once.
                 java.util.concurrent.Future<Index> loading = io.submit(() -> Index.load(backend));
-                String src = source.toAbsolutePath().normalize().toString();
+                String src = root.toString();
                 SnapshotInfo parent;
                 Manifest parentManifest;
                 Index index;
@@ -144,14 +149,19 @@ public final class SnapshotRepository implements AutoCloseable {
                     loading.cancel(true);
                 }
                 t.mark("index (" + index.blobCount() + " chunks)");
+                List<Entry> walked = Backup.await(walking);
+                t.mark("walk (" + walked.size() + " entries)");
                 Backup b = new Backup(backend, cfg, index, workers, uploader, io);
-                Manifest m = b.run(source, tags == null ? Map.of() : tags, parentManifest,
+                Backup.Result r = b.run(root, walked, tags == null ? Map.of() : tags, parentManifest,
                         parent == null ? null : parent.id(), RepoLock.host());
+                Manifest m = r.manifest();
                 t.mark("backup");
-                String id = store(backend, m);
+                String id = store(backend, r.stored());
                 t.mark("manifest");
                 manifestCache.put(id, m);
                 return get(id);
+            } finally {
+                walking.cancel(true);
             }
         });
     }
@@ -455,8 +465,7 @@ public final class SnapshotRepository implements AutoCloseable {
     }
 
     /** Writes a snapshot's tree, then its summary (the commit point); returns the snapshot id. */
-    static String store(Backend backend, Manifest m) throws IOException {
-        Manifest.Stored stored = m.encode();
+    static String store(Backend backend, Manifest.Stored stored) throws IOException {
         String treeKey = Manifest.TREES + "/" + stored.treeName();
         if (!backend.exists(treeKey)) {
             backend.put(treeKey, stored.tree());

@@ -123,7 +123,7 @@ class DamageAndBadInputTest {
 
     /** Stores a manifest as a new snapshot (as an attacker or a bug could) and returns its id. */
     private static String plant(Path repoDir, Manifest m) throws IOException {
-        return SnapshotRepository.store(new LocalBackend(repoDir), m);
+        return SnapshotRepository.store(new LocalBackend(repoDir), m.encode());
     }
 
     @Test

@@ -16,9 +16,16 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) {
-        // The first SHA-256 sets up the JCA providers (~20 ms, measured): done on a spare core while the main
-        // thread reads the repository's config and takes its lock, instead of on the path of the first hash.
-        Thread jca = new Thread(() -> dev.kale4j.snapshot.Hash.of(new byte[64]), "kale4j-jca-init");
+        // On a spare core while the main thread reads the repository's config and takes its lock: the first
+        // SHA-256 sets up the JCA providers (~20 ms, measured), and a hundred more get SHA-256's two intrinsic entry
+        // points (SnapshotAgentJvm lowers their thresholds) compiled by C2 before the first chunk is hashed, instead
+        // of after ~30 ms of hashing in Java code (bench/RESULTS.md, snapshot run 9).
+        Thread jca = new Thread(() -> {
+            byte[] block = new byte[64];
+            for (int i = 0; i < 100; i++) {
+                dev.kale4j.snapshot.Hash.of(block);
+            }
+        }, "kale4j-jca-init");
         jca.setDaemon(true);
         jca.start();
         System.exit(execute(args));

@@ -46,7 +46,11 @@ public record Manifest(int version, String time, String host, String source, Map
     }
 
     public Stored encode() throws IOException {
-        byte[] tree = encodeTree(entries);
+        return encode(encodeTree(entries));
+    }
+
+    /** Like {@link #encode()} with the entries already encoded by {@link #encodeTree} (encoding is not free). */
+    public Stored encode(byte[] tree) throws IOException {
         String treeName = Hash.of(tree).hex();
         byte[] summary = Json.writeSummary(new Summary(version, time, host, source, tags, parent, stats,
                 treeName));
