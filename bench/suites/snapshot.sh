@@ -3,7 +3,7 @@
 # Measures: first snapshot, incremental snapshot after the generator's ~1% in-place change, restore,
 # repository size, bytes added by the 1% change. Each timing is the best of REPS runs (the machine is shared;
 # best-of filters out other people's load for both tools alike).
-# Every timed command starts after a `sync`: no tool pays for the other's dirty pages being written back (before
+# Every timed command starts with its input in the page cache (`ready`, below) and after a `sync`: no tool pays for the other's dirty pages being written back (before
 # run 7 only the first tool of each pair got a clean start, and kale4j, always second, ran while restic's 0.8-1 GiB
 # were being flushed).
 # Usage: bench/run snapshot      env: SIZES="256 1024" (MiB), REPS=3
@@ -43,6 +43,19 @@ secs() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 best() { python3 -c "import sys; print(min(map(float, sys.argv[1:])))" "$@"; }
 bytes() { du -sb "$1" | cut -f1; }
 warm() { find "$1" -type f -exec cat {} + > /dev/null; }
+# Before every timed command: its input and both tools' program files are read once more, then `sync`. This VM's
+# host pages out page-cache pages that were not touched for a few seconds (DAMON "pageout"): one warm-up at the
+# start left 11-76% of a volume cached for later runs (fincore), and after restic's ~6 s the JDK's files were
+# partly on disk again (a 256 MiB snapshot after 8 idle seconds: 0.85-0.90 s, with the JDK's lib/ read first
+# 0.72-0.76 s). A warm-up run, as hyperfine does, would warm the same files.
+java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+tool_files=("$(command -v restic)" "$java_home/lib" "$jar" "$jsa" "${XDG_CACHE_HOME:-$HOME/.cache}/kale4j/native")
+ready() {
+  warm "$1"
+  local f
+  for f in "${tool_files[@]}"; do if [ -e "$f" ]; then warm "$f"; fi; done
+  sync
+}
 
 results="$out/results.tsv"
 : > "$results"; : > "$out/library.tsv"
@@ -67,9 +80,9 @@ for mib in "${sizes[@]}"; do
   rf=(); kf=()
   for i in $(seq "$reps"); do
     rm -rf "$out/restic-$mib" "$out/kale4j-$mib"
-    restic init -q -r "$out/restic-$mib"; sync
+    restic init -q -r "$out/restic-$mib"; ready "$work"
     t0=$(now); restic -q -r "$out/restic-$mib" backup "$work" >/dev/null; t1=$(now); rf+=("$(secs "$t0" "$t1")")
-    sync
+    ready "$work"
     t0=$(now); "${kale[@]}" create --repo "$out/kale4j-$mib" --source "$work" --tag bench=first >/dev/null; t1=$(now); kf+=("$(secs "$t0" "$t1")")
   done
   r_size1=$(bytes "$out/restic-$mib"); k_size1=$(bytes "$out/kale4j-$mib")
@@ -79,9 +92,9 @@ for mib in "${sizes[@]}"; do
   ri=(); ki=()
   for i in $(seq "$reps"); do
     rm -rf "$out/restic-$mib-i" "$out/kale4j-$mib-i"
-    cp -a "$out/restic-$mib" "$out/restic-$mib-i"; cp -a "$out/kale4j-$mib" "$out/kale4j-$mib-i"; sync
+    cp -a "$out/restic-$mib" "$out/restic-$mib-i"; cp -a "$out/kale4j-$mib" "$out/kale4j-$mib-i"; ready "$work"
     t0=$(now); restic -q -r "$out/restic-$mib-i" backup "$work" >/dev/null; t1=$(now); ri+=("$(secs "$t0" "$t1")")
-    sync
+    ready "$work"
     # The JSON is parsed after t1: python's start-up is not the agent's time.
     t0=$(now); "${kale[@]}" create --repo "$out/kale4j-$mib-i" --source "$work" --tag bench=incremental --json > "$out/create.json"; t1=$(now); ki+=("$(secs "$t0" "$t1")")
     kid=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' < "$out/create.json")
@@ -91,9 +104,9 @@ for mib in "${sizes[@]}"; do
   # Restore the incremental snapshot: REPS times into fresh directories.
   rr=(); kr=()
   for i in $(seq "$reps"); do
-    rm -rf "$out/rr-$mib" "$out/kr-$mib"; sync
+    rm -rf "$out/rr-$mib" "$out/kr-$mib"; ready "$out/restic-$mib-i"
     t0=$(now); restic -q -r "$out/restic-$mib-i" restore latest --target "$out/rr-$mib" >/dev/null; t1=$(now); rr+=("$(secs "$t0" "$t1")")
-    sync
+    ready "$out/kale4j-$mib-i"
     t0=$(now); "${kale[@]}" restore --repo "$out/kale4j-$mib-i" --id "$kid" --target "$out/kr-$mib" >/dev/null; t1=$(now); kr+=("$(secs "$t0" "$t1")")
   done
   # Correctness: the kale4j restore is byte-identical to the source (diff -r also compares symlinks).
