@@ -13,7 +13,7 @@ import java.util.List;
  * maps, queues, futures, JSON) that run once per chunk: 0.74 CPU-s of a 1 GiB snapshot's ~4 CPU-s, on a machine
  * with two cores. Here C2 starts ten times later for everything (the glue stays in C1 code), except FastCDC,
  * whose thresholds are scaled by 0.05 (half the defaults), and the two methods that C2 replaces with the CPU's
- * SHA-256 instructions, scaled by 0.001: the agent's start-up thread hashes a block a hundred times, so they are
+ * SHA-256 instructions, scaled by 0.0001: the agent's start-up thread hashes a block twenty times, so they are
  * C2 code before the first chunk is hashed. (Scaling all of {@code sun/security/provider} instead made C2
  * compile the Java SHA-256 code that the intrinsic replaces: 60 ms of a 256 MiB snapshot's 0.12 s of C2 time.)
  * Measured in bench/RESULTS.md (snapshot, runs 8 and 9): compiler time per 1 GiB snapshot 1.0 -> 0.4 CPU-s; a
@@ -29,8 +29,8 @@ public final class SnapshotAgentJvm {
             "-XX:Tier4BackEdgeThreshold=400000",
             "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,dev/kale4j/snapshot/chunking/*.*,0.05",
-            "-XX:CompileCommand=CompileThresholdScaling,sun/security/provider/DigestBase.implCompressMultiBlock0,0.001",
-            "-XX:CompileCommand=CompileThresholdScaling,sun/security/provider/SHA2.implCompress,0.001");
+            "-XX:CompileCommand=CompileThresholdScaling,sun/security/provider/DigestBase.implCompressMultiBlock0,0.0001",
+            "-XX:CompileCommand=CompileThresholdScaling,sun/security/provider/SHA2.implCompress,0.0001");
 
     private SnapshotAgentJvm() {
     }
