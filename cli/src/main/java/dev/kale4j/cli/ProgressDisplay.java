@@ -79,6 +79,13 @@ final class ProgressDisplay implements RunListener {
         if (!summary.metrics().isEmpty()) {
             out.println("metrics: " + summary.metrics());
         }
+        if (summary.snapshots() != null && !summary.snapshots().isEmpty()) {
+            // Short ids, as `kale4j snapshot list` shows them; `kale4j restore RUN STEP` takes the step name.
+            StringBuilder line = new StringBuilder("snapshots:");
+            summary.snapshots().forEach((step, id) -> line.append(' ').append(step).append('=')
+                    .append(id, 0, Math.min(12, id.length())));
+            out.println(line);
+        }
         out.println("run " + summary.runId() + " " + summary.status() + " in " + seconds(summary.durationMs()));
         out.flush();
     }

@@ -128,6 +128,10 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode s = new ObjectMapper().readTree(dir.resolve("s.json").toFile());
         assertThat(s.at("/snapshots/_initial").asText()).isNotBlank();
+        // The printed summary lists them too, in step order.
+        assertThat(r.out()).contains("snapshots: _initial=" + s.at("/snapshots/_initial").asText().substring(0, 12)
+                + " write=" + s.at("/snapshots/write").asText().substring(0, 12)
+                + " rewrite=" + s.at("/snapshots/rewrite").asText().substring(0, 12));
         String run = s.get("runId").asText();
         Result first = cli("restore", run, "write", "--target", dir.resolve("after-write").toString(), "--workdir", work.toString());
         assertThat(first.code()).as(first.err()).isZero();
