@@ -69,11 +69,13 @@ public final class JavaEngine implements AutoCloseable {
 
     private static final class Session {
         final JShell jshell;
+        final GeneratedClasses generated;
         final Agent[] agent = new Agent[1];
         volatile boolean dead;
 
         Session(JShell jshell) {
             this.jshell = jshell;
+            this.generated = GeneratedClasses.of(jshell);
         }
     }
 
@@ -204,6 +206,11 @@ public final class JavaEngine implements AutoCloseable {
         });
     }
 
+    /** Class files JShell holds for its compiler (-1 if unknown): for tests. */
+    int generatedClassCount() {
+        return withLock(() -> ensureSession().generated.size());
+    }
+
     public List<String> classpath() {
         return List.copyOf(classpath);
     }
@@ -215,7 +222,16 @@ public final class JavaEngine implements AutoCloseable {
         interrupted = false;
         running = true;
         try {
-            return withLock(() -> executeLocked(code, cellNumber, firstLine));
+            return withLock(() -> {
+                try {
+                    return executeLocked(code, cellNumber, firstLine);
+                } finally {
+                    Session s = session;
+                    if (s != null && !s.dead) {
+                        s.generated.prune();
+                    }
+                }
+            });
         } finally {
             running = false;
         }

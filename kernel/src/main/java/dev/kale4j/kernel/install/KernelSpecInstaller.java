@@ -33,11 +33,14 @@ public final class KernelSpecInstaller {
      * a fifth of the usual invocations made the {@code i + 1} round trip over cells 31-130 about 12% faster
      * (bench/RESULTS.md, kernel). A twentieth measured the same per cell but delayed the first result by
      * ~100 ms (more compiling during start-up); a global scaling compiled 2.8x as many methods.
+     * {@code jdk.jshell} is opened so the engine can forget the class files of inactive snippets
+     * ({@code GeneratedClasses}), which otherwise make every cell slower than the one before.
      */
     public static final List<String> KERNEL_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Xshare:auto", "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,com/sun/tools/javac/*.*,0.2",
-            "-XX:CompileCommand=CompileThresholdScaling,jdk/jshell/*.*,0.2");
+            "-XX:CompileCommand=CompileThresholdScaling,jdk/jshell/*.*,0.2",
+            "--add-opens=jdk.jshell/jdk.jshell=ALL-UNNAMED");
 
     private KernelSpecInstaller() {
     }

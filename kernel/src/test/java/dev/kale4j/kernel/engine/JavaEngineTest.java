@@ -121,6 +121,29 @@ class JavaEngineTest {
     }
 
     @Test
+    void classFilesOfInactiveSnippetsAreForgottenAndRedefinitionsStillWork() {
+        assertThat(engine.execute("int base = 40;", 20, 1).ok()).isTrue();
+        int before = engine.generatedClassCount();
+        assertThat(before).as("JShell's internals are reachable (surefire opens jdk.jshell)").isPositive();
+        for (int k = 0; k < 40; k++) {
+            assertThat(engine.execute("base + " + k, 21 + k, 1).valueText()).isEqualTo(Integer.toString(40 + k));
+        }
+        // Each expression compiled a class; without pruning there would be 40 more.
+        assertThat(engine.generatedClassCount()).isLessThanOrEqualTo(before + 2);
+        // Classes and methods that later snippets use, redefined after their old classes were forgotten.
+        assertThat(engine.execute("class P { int v() { return 1; } }\nint useP() { return new P().v(); }\nuseP()", 70, 1)
+                .valueText()).isEqualTo("1");
+        assertThat(engine.execute("record Pt(int x) {}\nnew Pt(3).x()", 71, 1).valueText()).isEqualTo("3");
+        assertThat(engine.execute("class P { int v() { return 2; } }", 72, 1).ok()).isTrue();
+        for (int k = 0; k < 5; k++) {
+            engine.execute("base * " + k, 73 + k, 1);
+        }
+        assertThat(engine.execute("useP()", 80, 1).valueText()).isEqualTo("2");
+        assertThat(engine.execute("new Pt(base).x() + useP()", 81, 1).valueText()).isEqualTo("42");
+        assertThat(engine.execute("int useP() { return new P().v() * 10; }\nuseP()", 82, 1).valueText()).isEqualTo("20");
+    }
+
+    @Test
     void kernelJarsAreNotOnTheCompilerClassPath() {
         // Jackson is on the kernel's class path but not in the execution JVM: compiling against it
         // would only fail later at run time.
