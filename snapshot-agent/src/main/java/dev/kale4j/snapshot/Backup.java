@@ -227,8 +227,9 @@ final class Backup {
             // The tree only needs to be durable before the summary: write it while the last packs and the
             // index are written and fsynced (SnapshotRepository.store then finds it in place).
             byte[] tree = Manifest.encodeTree(entries);
+            String treeName = Hash.of(tree).hex();
             Future<?> treeWrite = readers.submit(() -> {
-                String key = Manifest.TREES + "/" + Hash.of(tree).hex();
+                String key = Manifest.TREES + "/" + treeName;
                 if (!backend.exists(key)) {
                     backend.put(key, tree);
                 }
@@ -255,10 +256,10 @@ final class Backup {
             Manifest.Stats stats = new Manifest.Stats(files, dirs, links, total, addedStored + indexBytes,
                     addedRaw, addedChunks, reused, elapsed);
             // The manifest's own size counts as added too; measure it once, then store with it included.
-            long manifestSize = m.withStats(stats).encode(tree).size();
+            long manifestSize = m.withStats(stats).encode(tree, treeName).size();
             Manifest done = m.withStats(new Manifest.Stats(files, dirs, links, total,
                     addedStored + indexBytes + manifestSize, addedRaw, addedChunks, reused, elapsed));
-            return new Result(done, done.encode(tree));
+            return new Result(done, done.encode(tree, treeName));
         } catch (IOException | RuntimeException | Error ex) {
             for (Object r : results) {
                 if (r instanceof Future<?> f) {

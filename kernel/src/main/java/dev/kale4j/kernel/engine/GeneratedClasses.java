@@ -42,10 +42,6 @@ final class GeneratedClasses {
         return new GeneratedClasses(jshell, INTERNALS == null ? null : INTERNALS.classObjects(jshell));
     }
 
-    boolean active() {
-        return classObjects != null;
-    }
-
     /** Class files held for the compiler (-1 if unknown). */
     int size() {
         return classObjects == null ? -1 : classObjects.size();

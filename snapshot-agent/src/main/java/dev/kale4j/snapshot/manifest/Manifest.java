@@ -46,12 +46,15 @@ public record Manifest(int version, String time, String host, String source, Map
     }
 
     public Stored encode() throws IOException {
-        return encode(encodeTree(entries));
+        byte[] tree = encodeTree(entries);
+        return encode(tree, Hash.of(tree).hex());
     }
 
-    /** Like {@link #encode()} with the entries already encoded by {@link #encodeTree} (encoding is not free). */
-    public Stored encode(byte[] tree) throws IOException {
-        String treeName = Hash.of(tree).hex();
+    /**
+     * Like {@link #encode()} with the entries already encoded by {@link #encodeTree} and named by the SHA-256 of
+     * that encoding (encoding and hashing are not free).
+     */
+    public Stored encode(byte[] tree, String treeName) throws IOException {
         byte[] summary = Json.writeSummary(new Summary(version, time, host, source, tags, parent, stats,
                 treeName));
         return new Stored(summary, tree, treeName);
