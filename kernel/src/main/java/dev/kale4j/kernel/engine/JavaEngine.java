@@ -42,11 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class JavaEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JavaEngine.class);
 
-    /** The imports the jshell tool starts with, so notebooks and pipeline steps agree. */
-    public static final List<String> DEFAULT_IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*",
-            "java.nio.file.*", "java.util.*", "java.util.concurrent.*", "java.util.function.*",
-            "java.util.prefs.*", "java.util.regex.*", "java.util.stream.*");
-
     private final AgentLauncher launcher;
     private final EngineOutput output;
     private final InputProvider input;
@@ -70,6 +65,8 @@ public final class JavaEngine implements AutoCloseable {
     private static final class Session {
         final JShell jshell;
         final GeneratedClasses generated;
+        /** The jshell tool's default imports, made per type as cells name them. */
+        final DefaultImports imports = new DefaultImports();
         final Agent[] agent = new Agent[1];
         volatile boolean dead;
 
@@ -146,9 +143,7 @@ public final class JavaEngine implements AutoCloseable {
         for (String entry : classpath) {
             js.addToClasspath(entry);
         }
-        for (String imp : DEFAULT_IMPORTS) {
-            js.eval("import " + imp + ";");
-        }
+        DefaultImports.warmUp();
         js.eval("import static " + Display.class.getName() + ".*;");
         // Compile and run one statement so javac and the class loading path are warm before the
         // first real cell (it is not a declaration, so it leaves nothing behind in the session).
@@ -211,6 +206,14 @@ public final class JavaEngine implements AutoCloseable {
         return withLock(() -> ensureSession().generated.size());
     }
 
+    /** Full names of the session's active imports (single-type and on demand): for tests. */
+    List<String> activeImports() {
+        return withLock(() -> {
+            JShell js = ensureSession().jshell;
+            return js.imports().filter(i -> js.status(i).isActive()).map(i -> i.fullname()).toList();
+        });
+    }
+
     public List<String> classpath() {
         return List.copyOf(classpath);
     }
@@ -271,6 +274,7 @@ public final class JavaEngine implements AutoCloseable {
                                 firstLineOf(chunk.source()))), vars, names);
             }
             long evalStart = System.nanoTime();
+            s.imports.prepare(s.jshell, chunk.source());
             List<SnippetEvent> events = s.jshell.eval(chunk.source());
             if (LOG.isTraceEnabled()) {
                 LOG.trace("eval took {} us ({} us after the cell started)", (System.nanoTime() - evalStart) / 1000,
@@ -447,7 +451,8 @@ public final class JavaEngine implements AutoCloseable {
                         lostVars.add(v.name());
                     }
                 } else if (sn instanceof ImportSnippet imp) {
-                    if (!DEFAULT_IMPORTS.contains(imp.fullname()) && !imp.source().contains(Display.class.getName())) {
+                    // The new session makes its own default imports as the replayed code names the types.
+                    if (!dead.imports.madeBySession(imp) && !imp.source().contains(Display.class.getName())) {
                         replay.add(sn.source());
                         replayOrigins.add(origins.get(sn.id()));
                     }
@@ -473,6 +478,7 @@ public final class JavaEngine implements AutoCloseable {
             origins.clear();
             Session fresh = ensureSession();
             for (int i = 0; i < replay.size(); i++) {
+                fresh.imports.prepare(fresh.jshell, replay.get(i));
                 for (SnippetEvent ev : fresh.jshell.eval(replay.get(i))) {
                     if (ev.causeSnippet() == null && replayOrigins.get(i) != null) {
                         origins.put(ev.snippet().id(), replayOrigins.get(i));
@@ -523,12 +529,28 @@ public final class JavaEngine implements AutoCloseable {
             SourceCodeAnalysis sca = s.jshell.sourceCodeAnalysis();
             int chunkStart = currentChunkStart(code.substring(0, cursor), sca);
             String src = code.substring(chunkStart, cursor);
+            s.imports.prepare(s.jshell, src);
             int[] anchor = new int[1];
             List<SourceCodeAnalysis.Suggestion> suggestions = sca.completionSuggestions(src, src.length(), anchor);
             Set<String> matches = new LinkedHashSet<>();
             suggestions.stream()
                     .sorted(Comparator.comparing(sg -> !sg.matchesType()))
                     .forEach(sg -> matches.add(sg.continuation()));
+            int identStart = src.length();
+            while (identStart > 0 && Character.isJavaIdentifierPart(src.charAt(identStart - 1))) {
+                identStart--;
+            }
+            String typed = src.substring(identStart);
+            if (!typed.isEmpty() && Character.isUpperCase(typed.charAt(0))
+                    && (identStart == 0 || src.charAt(identStart - 1) != '.')) {
+                // Default-package types not imported yet: JShell only offers names already in scope.
+                if (matches.isEmpty()) {
+                    anchor[0] = identStart;
+                }
+                if (anchor[0] == identStart) {
+                    matches.addAll(s.imports.typesStartingWith(s.jshell, typed));
+                }
+            }
             return new Completion(new ArrayList<>(matches), chunkStart + anchor[0], cursor);
         });
     }
@@ -568,6 +590,7 @@ public final class JavaEngine implements AutoCloseable {
                 end++;
             }
             String src = code.substring(chunkStart, end);
+            s.imports.prepare(s.jshell, src);
             StringBuilder text = new StringBuilder();
             StringBuilder html = new StringBuilder();
             String ident = identifierAt(code, cursor);
