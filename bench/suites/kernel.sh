@@ -2,8 +2,8 @@
 # Jupyter kernel benchmarks (issue: the kale4j Jupyter kernel). A Java client (dev.kale4j.bench.kernel)
 # starts each kernel from its kernelspec argv and measures: process start -> kernel_info_reply,
 # process start -> first result of `1 + 1`, execute round trip p50/p99 of `i + 1` over 100 requests
-# (interleaved with a bare in-process JShell evaluation of the same snippet: the baseline), and
-# completion latency. Anchor: JJava, downloaded here when reachable (never committed); when it cannot
+# (interleaved with a bare JShell evaluation of the same snippet in a JVM of its own: the baseline) on each of
+# the STARTS kernels, reporting the start with the median kernel/baseline ratio, and completion latency. Anchor: JJava, downloaded here when reachable (never committed); when it cannot
 # be downloaded the issue's JJava numbers for this machine kind are printed instead, marked as such.
 # Usage: bench/run kernel      env: STARTS=3
 set -euo pipefail
