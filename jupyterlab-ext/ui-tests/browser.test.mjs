@@ -42,12 +42,15 @@ function step(msg) {
 
 const port = await freePort();
 const token = randomBytes(16).toString('hex');
-const base = `http://127.0.0.1:${port}`;
+// Served under a Kubeflow-style prefix, as the notebook image serves JupyterLab under $NB_PREFIX.
+const prefix = '/notebook/kubeflow-user/kale4j';
+const base = `http://127.0.0.1:${port}${prefix}`;
 const serverLog = fs.openSync(path.join(OUT, 'jupyter-server.log'), 'w');
 const server = spawn(
   JUPYTER_BIN,
   [
     'lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', '--allow-root',
+    `--ServerApp.base_url=${prefix}/`,
     `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${TEST_ROOT}`, '--LabApp.expose_app_in_browser=True',
     `--LabApp.workspaces_dir=${TEST_HOME}/workspaces`, `--LabApp.user_settings_dir=${TEST_HOME}/settings`
   ],
