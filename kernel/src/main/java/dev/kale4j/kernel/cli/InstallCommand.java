@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 public final class InstallCommand implements Callable<Integer> {
 
     static final class Where {
-        @Option(names = "--user", description = "Install for the current user (~/.local/share/jupyter; the default).")
+        @Option(names = "--user", description = "Install for the current user (the default): $JUPYTER_DATA_DIR, else "
+                + "$XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter.")
         boolean user;
 
         @Option(names = "--sys-prefix", description = "Install into the active Python environment (virtualenv/conda).")
@@ -29,6 +30,12 @@ public final class InstallCommand implements Callable<Integer> {
     @Option(names = "--no-cds", description = "Skip the AppCDS archive (faster install, slower kernel start).")
     boolean noCds;
 
+    /** $HOME, as Jupyter reads it; the JVM's user.home comes from the password database instead. */
+    private static Path home() {
+        String home = System.getenv("HOME");
+        return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"));
+    }
+
     /** Runs the installer without the full CLI (development and tests). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new InstallCommand()).execute(args));
@@ -36,9 +43,10 @@ public final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path prefix = where.prefix != null ? where.prefix.toAbsolutePath()
-                : where.sysPrefix ? KernelSpecInstaller.sysPrefix() : KernelSpecInstaller.userPrefix();
-        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(prefix, KernelSpecInstaller.currentClasspath(),
+        KernelSpecInstaller.Target target = where.prefix != null ? KernelSpecInstaller.Target.prefix(where.prefix)
+                : where.sysPrefix ? KernelSpecInstaller.Target.prefix(KernelSpecInstaller.sysPrefix())
+                : KernelSpecInstaller.Target.user(System.getenv(), home());
+        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(target, KernelSpecInstaller.currentClasspath(),
                 !noCds);
         System.out.println("Installed kernelspec kale4j in " + done.kernelDir());
         System.out.println("Kernel jars in " + done.libDir());

@@ -49,6 +49,30 @@ public final class KernelSpecInstaller {
     public record Installed(Path kernelDir, Path libDir, Path kernelJson, Path labExtension) {
     }
 
+    /**
+     * Where an installation goes: Jupyter's data directory (it holds {@code kernels/} and {@code labextensions/})
+     * and the directory for kale4j's jars and class archive.
+     */
+    public record Target(Path jupyterData, Path kale4jData) {
+        /** {@code PREFIX/share/jupyter} and {@code PREFIX/share/kale4j}: a Python environment, /usr/local, ... */
+        public static Target prefix(Path prefix) {
+            Path share = prefix.toAbsolutePath().resolve("share");
+            return new Target(share.resolve("jupyter"), share.resolve("kale4j"));
+        }
+
+        /**
+         * The user's Jupyter data directory as Jupyter finds it: {@code $JUPYTER_DATA_DIR}, else
+         * {@code $XDG_DATA_HOME/jupyter}, else {@code ~/.local/share/jupyter}; the jars beside it.
+         */
+        public static Target user(java.util.Map<String, String> env, Path home) {
+            String xdg = env.get("XDG_DATA_HOME");
+            Path share = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local/share");
+            String jdd = env.get("JUPYTER_DATA_DIR");
+            return new Target(jdd != null && !jdd.isBlank() ? Path.of(jdd).toAbsolutePath() : share.resolve("jupyter"),
+                    share.resolve("kale4j"));
+        }
+    }
+
     public static final String LAB_EXTENSION = "kale4j-jupyterlab";
 
     /**
@@ -57,6 +81,10 @@ public final class KernelSpecInstaller {
      * JupyterLab finds prebuilt extensions. Null when it has not been built.
      */
     public static Path installLabExtension(Path prefix, Path kale4jHome) throws IOException {
+        return installLabExtension(Target.prefix(prefix), kale4jHome);
+    }
+
+    static Path installLabExtension(Target target, Path kale4jHome) throws IOException {
         if (kale4jHome == null) {
             return null;
         }
@@ -64,7 +92,7 @@ public final class KernelSpecInstaller {
         if (!Files.isRegularFile(built.resolve("package.json"))) {
             return null;
         }
-        Path dest = prefix.resolve("share/jupyter/labextensions").resolve(LAB_EXTENSION);
+        Path dest = target.jupyterData().resolve("labextensions").resolve(LAB_EXTENSION);
         if (Files.isDirectory(dest)) {
             try (Stream<Path> old = Files.walk(dest)) {
                 for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
@@ -87,12 +115,15 @@ public final class KernelSpecInstaller {
      *     run of a few seconds) that roughly halves the kernel's start-up time
      */
     public static Installed install(Path prefix, List<Path> jars, boolean cds) {
+        return install(Target.prefix(prefix), jars, cds);
+    }
+
+    public static Installed install(Target target, List<Path> jars, boolean cds) {
         if (jars.isEmpty()) {
             throw new UserError("cannot find the kale4j jars to install (java.class.path is empty)");
         }
-        Path share = prefix.resolve("share");
-        Path kernelDir = share.resolve("jupyter").resolve("kernels").resolve(KERNEL_NAME);
-        Path libDir = share.resolve("kale4j").resolve("lib");
+        Path kernelDir = target.jupyterData().resolve("kernels").resolve(KERNEL_NAME);
+        Path libDir = target.kale4jData().resolve("lib");
         try {
             Files.createDirectories(kernelDir);
             if (Files.isDirectory(libDir)) {
@@ -138,10 +169,10 @@ public final class KernelSpecInstaller {
             Path kernelJson = kernelDir.resolve("kernel.json");
             json.writeValue(kernelJson.toFile(), spec);
             String home = System.getProperty("kale4j.home");
-            Path ext = installLabExtension(prefix, home == null ? null : Path.of(home));
+            Path ext = installLabExtension(target, home == null ? null : Path.of(home));
             return new Installed(kernelDir, libDir, kernelJson, ext);
         } catch (IOException e) {
-            throw new UserError("cannot install the kernel into " + prefix + ": " + e.getMessage());
+            throw new UserError("cannot install the kernel into " + target.jupyterData() + ": " + e.getMessage());
         }
     }
 
@@ -199,11 +230,6 @@ public final class KernelSpecInstaller {
             }
         }
         return jars;
-    }
-
-    /** Jupyter's per-user data directory prefix: JUPYTER_DATA_DIR's parent layout or ~/.local. */
-    public static Path userPrefix() {
-        return Path.of(System.getProperty("user.home"), ".local");
     }
 
     /** The Python environment's prefix: an active virtualenv/conda env, else the python3 on PATH. */
