@@ -13,10 +13,10 @@ TIMEOUT = 60
 class Kernel:
     """A running kernel, its client and its log (the kernel's stderr)."""
 
-    def __init__(self):
+    def __init__(self, **start_options):
         self.log_file = tempfile.NamedTemporaryFile(prefix="kale4j-kernel-", suffix=".log", delete=False)
         self.km = jupyter_client.KernelManager(kernel_name=KERNEL_NAME)
-        self.km.start_kernel(stdout=self.log_file, stderr=self.log_file)
+        self.km.start_kernel(stdout=self.log_file, stderr=self.log_file, **start_options)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=TIMEOUT)

@@ -85,6 +85,20 @@ NOTEBOOK = {
 }
 
 
+def test_pipeline_magics_find_the_notebook_from_the_jupyter_session(tmp_path):
+    # jupyter_server starts a notebook's kernel in the notebook's directory with JPY_SESSION_NAME set to the
+    # notebook's path (relative to the server root when the server does not know the directory).
+    (tmp_path / "work").mkdir()
+    nb = tmp_path / "work" / "sum.ipynb"
+    nb.write_text(json.dumps(NOTEBOOK))
+    k = Kernel(env={**os.environ, "JPY_SESSION_NAME": "work/sum.ipynb"}, cwd=str(tmp_path / "work"))
+    try:
+        out = k.stdout("%pipeline compile --target ir -o compiled")
+        assert pathlib.Path(out.strip().splitlines()[-1]).parent == tmp_path / "work" / "compiled"
+    finally:
+        k.shutdown()
+
+
 def test_pipeline_run_status_restore_and_comm(kernel, tmp_path):
     nb = tmp_path / "sum.ipynb"
     nb.write_text(json.dumps(NOTEBOOK))
