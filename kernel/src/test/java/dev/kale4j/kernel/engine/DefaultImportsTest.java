@@ -2,8 +2,6 @@ package dev.kale4j.kernel.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,27 +14,7 @@ class DefaultImportsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String cp = new File(dev.kale4j.kernel.agent.ExecAgent.class.getProtectionDomain().getCodeSource().getLocation()
-                .toURI()).getPath();
-        EngineOutput quiet = new EngineOutput() {
-            @Override
-            public void stdout(String text) {
-            }
-
-            @Override
-            public void stderr(String text) {
-            }
-
-            @Override
-            public void display(String bundleJson) {
-            }
-
-            @Override
-            public void clearOutput(boolean wait) {
-            }
-        };
-        engine = new JavaEngine(new AgentLauncher(List.of("-Xmx128m"), cp), quiet, (p, pw) -> null, cp, false);
-        engine.startAsync();
+        engine = TestEngines.start(new StringBuffer());
     }
 
     @AfterAll

@@ -2,10 +2,8 @@ package dev.kale4j.kernel.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.ToolProvider;
@@ -23,30 +21,7 @@ class JavaEngineTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String cp = new File(dev.kale4j.kernel.agent.ExecAgent.class.getProtectionDomain().getCodeSource().getLocation()
-                .toURI()).getPath();
-        EngineOutput out = new EngineOutput() {
-            @Override
-            public void stdout(String text) {
-                OUT.append(text);
-            }
-
-            @Override
-            public void stderr(String text) {
-                OUT.append(text);
-            }
-
-            @Override
-            public void display(String bundleJson) {
-                OUT.append("[display ").append(bundleJson).append(']');
-            }
-
-            @Override
-            public void clearOutput(boolean wait) {
-            }
-        };
-        engine = new JavaEngine(new AgentLauncher(List.of("-Xmx128m"), cp), out, (p, pw) -> null, cp, false);
-        engine.startAsync();
+        engine = TestEngines.start(OUT);
         // Wait for the warm-up so timings below measure the engine, not the session start.
         assertThat(engine.execute("0", 0, 1).ok()).isTrue();
     }
