@@ -12,27 +12,8 @@ final class TestEngines {
     static JavaEngine start(StringBuffer sink) throws Exception {
         String cp = new File(dev.kale4j.kernel.agent.ExecAgent.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).getPath();
-        EngineOutput out = new EngineOutput() {
-            @Override
-            public void stdout(String text) {
-                sink.append(text);
-            }
-
-            @Override
-            public void stderr(String text) {
-                sink.append(text);
-            }
-
-            @Override
-            public void display(String bundleJson) {
-                sink.append("[display ").append(bundleJson).append(']');
-            }
-
-            @Override
-            public void clearOutput(boolean wait) {
-            }
-        };
-        JavaEngine engine = new JavaEngine(new AgentLauncher(List.of("-Xmx128m"), cp), out, (p, pw) -> null, cp, false);
+        JavaEngine engine = new JavaEngine(new AgentLauncher(List.of("-Xmx128m"), cp), new CollectingOutput(sink, true),
+                (p, pw) -> null, cp, false);
         engine.startAsync();
         return engine;
     }

@@ -3,7 +3,7 @@ package dev.kale4j.kernel.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kale4j.kernel.engine.EngineOutput;
+import dev.kale4j.kernel.engine.CollectingOutput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,26 +21,8 @@ final class CommProbe {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the pipeline support printed as cell output. */
-    final StringBuilder printed = new StringBuilder();
-    final PipelineSupport support = new PipelineSupport(new EngineOutput() {
-        @Override
-        public void stdout(String text) {
-            printed.append(text);
-        }
-
-        @Override
-        public void stderr(String text) {
-            printed.append(text);
-        }
-
-        @Override
-        public void display(String bundleJson) {
-        }
-
-        @Override
-        public void clearOutput(boolean wait) {
-        }
-    }, null, JSON);
+    final StringBuffer printed = new StringBuffer();
+    final PipelineSupport support = new PipelineSupport(new CollectingOutput(printed, false), null, JSON);
     private final BlockingQueue<ObjectNode> sent = new LinkedBlockingQueue<>();
     /** Messages read while looking for another one, in order. */
     final List<ObjectNode> seen = new ArrayList<>();

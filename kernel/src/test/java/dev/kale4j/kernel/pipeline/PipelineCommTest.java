@@ -26,7 +26,7 @@ class PipelineCommTest {
 
     private final CommProbe probe = new CommProbe();
     private final PipelineSupport support = probe.support;
-    private final StringBuilder printed = probe.printed;
+    private final StringBuffer printed = probe.printed;
     private final List<ObjectNode> seen = probe.seen;
 
     static String notebook(String... cells) throws Exception {
