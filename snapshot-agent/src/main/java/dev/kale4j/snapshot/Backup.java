@@ -225,14 +225,11 @@ final class Backup {
             }
             t.mark("hashes");
             // The tree only needs to be durable before the summary: write it while the last packs and the
-            // index are written and fsynced (SnapshotRepository.store then finds it in place).
+            // index are written and fsynced; the caller then only commits the summary.
             byte[] tree = Manifest.encodeTree(entries);
             String treeName = Hash.of(tree).hex();
             Future<?> treeWrite = readers.submit(() -> {
-                String key = Manifest.TREES + "/" + treeName;
-                if (!backend.exists(key)) {
-                    backend.put(key, tree);
-                }
+                SnapshotRepository.writeTree(backend, treeName, tree);
                 return null;
             });
             results.add(treeWrite);
@@ -299,9 +296,11 @@ final class Backup {
         }
     }
 
-    /** Lists {@code root}'s entries, sorted by path, leaving out the repository if it lies inside. */
+    /**
+     * Lists {@code root}'s entries, sorted by path, leaving out the repository if it lies inside. The caller has
+     * checked with {@link #requireDirectory} that {@code root} is a directory.
+     */
     static List<Entry> walk(Backend backend, Path root) throws IOException {
-        requireDirectory(root);
         List<Entry> out = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override

@@ -156,7 +156,8 @@ public final class SnapshotRepository implements AutoCloseable {
                         parent == null ? null : parent.id(), RepoLock.host());
                 Manifest m = r.manifest();
                 t.mark("backup");
-                String id = store(backend, r.stored());
+                // Backup.run wrote the tree already.
+                String id = commit(backend, r.stored());
                 t.mark("manifest");
                 manifestCache.put(id, m);
                 return get(id);
@@ -466,11 +467,23 @@ public final class SnapshotRepository implements AutoCloseable {
 
     /** Writes a snapshot's tree, then its summary (the commit point); returns the snapshot id. */
     static String store(Backend backend, Manifest.Stored stored) throws IOException {
-        String treeKey = Manifest.TREES + "/" + stored.treeName();
-        if (!backend.exists(treeKey)) {
-            backend.put(treeKey, stored.tree());
+        writeTree(backend, stored.treeName(), stored.tree());
+        return commit(backend, stored);
+    }
+
+    /** Writes an encoded tree under its name unless an identical one is there (trees are content-addressed). */
+    static void writeTree(Backend backend, String treeName, byte[] tree) throws IOException {
+        String key = Manifest.TREES + "/" + treeName;
+        if (!backend.exists(key)) {
+            backend.put(key, tree);
         }
-        // Only now, with the tree (and, before it, packs and index) durable, does the snapshot become visible.
+    }
+
+    /**
+     * Writes a snapshot's summary, which makes it visible; its tree (and, before it, packs and index) must already
+     * be durable. Returns the snapshot id.
+     */
+    static String commit(Backend backend, Manifest.Stored stored) throws IOException {
         String id = stored.id();
         backend.put(Manifest.DIR + "/" + id, stored.summary());
         return id;

@@ -26,10 +26,10 @@ public final class KernelBench {
     /** Evaluations of {@code i + 1} before the measured ones, the same number for the kernel and the baseline. */
     private static final int WARMUP = Integer.getInteger("warmup", 30);
     /**
-     * {@code -Dbaseline=imports}: the bare JShell also gets the ten star imports the kernel (and the
-     * {@code jshell} tool's default start-up) has in every session. Star imports enter every class of
-     * those packages into javac's symbol table, which JShell walks on each of its compilations, so the
-     * default baseline (no imports) does less work per evaluation than any session with them.
+     * {@code -Dbaseline=imports}: the bare JShell also gets the ten star imports of the {@code jshell} tool's
+     * default start-up (the kernel makes them per type, as cells name the types: {@code DefaultImports}). Star
+     * imports enter every class of those packages into javac's symbol table, which JShell walks on each of its
+     * compilations, so a baseline with them does more work per evaluation than the default one.
      */
     private static final boolean BASELINE_IMPORTS = "imports".equals(System.getProperty("baseline"));
     private static final List<String> JSHELL_DEFAULT_IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*",

@@ -16,8 +16,8 @@ import java.util.Set;
  *
  * <p>JShell keeps every wrapper class it ever compiled in its in-memory file manager. javac lists all of them in
  * each of the four tasks of an evaluation, and JShell removes them from javac's symbol table again after each
- * task, so every evaluation got slower with every one before it (in-process, {@code i + 1} after 1,400
- * evaluations: 19-30 ms, against 11-13 ms with this; bench/RESULTS.md, kernel). The classes of dropped
+ * task, so every evaluation got slower with every one before it (in-process, {@code i + 1} after 1,000
+ * evaluations: 16.6-18.7 ms, against 6.8-8.4 ms with this; bench/RESULTS.md, kernel). The classes of dropped
  * {@code $N} values and of overwritten declarations are never compiled against again.
  *
  * <p>This reaches into {@code jdk.jshell}'s internals, which the kernel JVM opens

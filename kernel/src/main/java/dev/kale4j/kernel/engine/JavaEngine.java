@@ -536,10 +536,7 @@ public final class JavaEngine implements AutoCloseable {
             suggestions.stream()
                     .sorted(Comparator.comparing(sg -> !sg.matchesType()))
                     .forEach(sg -> matches.add(sg.continuation()));
-            int identStart = src.length();
-            while (identStart > 0 && Character.isJavaIdentifierPart(src.charAt(identStart - 1))) {
-                identStart--;
-            }
+            int identStart = identifierStart(src, src.length());
             String typed = src.substring(identStart);
             if (!typed.isEmpty() && Character.isUpperCase(typed.charAt(0))
                     && (identStart == 0 || src.charAt(identStart - 1) != '.')) {
@@ -585,10 +582,7 @@ public final class JavaEngine implements AutoCloseable {
             JavaSources.apply(sca, List.copyOf(sourceJars));
             int chunkStart = currentChunkStart(code.substring(0, cursor), sca);
             // Extend to the end of the identifier so "Math.ma|x(" still documents max.
-            int end = cursor;
-            while (end < code.length() && Character.isJavaIdentifierPart(code.charAt(end))) {
-                end++;
-            }
+            int end = identifierEnd(code, cursor);
             String src = code.substring(chunkStart, end);
             s.imports.prepare(s.jshell, src);
             StringBuilder text = new StringBuilder();
@@ -634,15 +628,26 @@ public final class JavaEngine implements AutoCloseable {
     }
 
     private static String identifierAt(String code, int cursor) {
-        int a = Math.min(cursor, code.length());
-        int b = a;
-        while (a > 0 && Character.isJavaIdentifierPart(code.charAt(a - 1))) {
-            a--;
-        }
-        while (b < code.length() && Character.isJavaIdentifierPart(code.charAt(b))) {
-            b++;
-        }
+        int at = Math.min(cursor, code.length());
+        int a = identifierStart(code, at);
+        int b = identifierEnd(code, at);
         return a < b ? code.substring(a, b) : null;
+    }
+
+    /** Where the identifier that ends at {@code pos} starts ({@code pos} if none does). */
+    private static int identifierStart(String code, int pos) {
+        while (pos > 0 && Character.isJavaIdentifierPart(code.charAt(pos - 1))) {
+            pos--;
+        }
+        return pos;
+    }
+
+    /** Where the identifier that starts at {@code pos} ends ({@code pos} if none does). */
+    private static int identifierEnd(String code, int pos) {
+        while (pos < code.length() && Character.isJavaIdentifierPart(code.charAt(pos))) {
+            pos++;
+        }
+        return pos;
     }
 
     /** Jupyter's is_complete: "complete", "incomplete" or "invalid". */
