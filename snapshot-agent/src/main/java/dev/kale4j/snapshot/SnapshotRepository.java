@@ -119,6 +119,23 @@ public final class SnapshotRepository implements AutoCloseable {
     }
 
     /**
+     * Creates the repository if there is none yet; returns false, changing nothing, if it exists. {@link #create}
+     * does the same on its first use, so this is optional: it lets a step wrapper or an operator set up the
+     * repository (and find a wrong --repo or missing S3 credentials) before the first step runs, as
+     * {@code restic init} does.
+     */
+    public boolean init() {
+        return io(() -> {
+            boolean existed;
+            synchronized (this) {
+                existed = config != null || backend.exists(RepoConfig.KEY);
+            }
+            configOrInit();
+            return !existed;
+        });
+    }
+
+    /**
      * Snapshots {@code source} (a directory) with the given tags and returns its summary. Files unchanged since
      * the newest snapshot of the same source path (size, mtime, ctime, inode) are not read again.
      */
@@ -390,10 +407,13 @@ public final class SnapshotRepository implements AutoCloseable {
         }
         try {
             config = parseConfig(backend.get(RepoConfig.KEY));
-        } catch (NoSuchFileException missing) {
+        } catch (java.nio.file.FileSystemException missing) {
             if (backend instanceof LocalBackend local && Files.exists(local.root())
                     && !Files.isDirectory(local.root())) {
                 throw new UserError("snapshot repository " + local.root() + " is a file, not a directory");
+            }
+            if (!(missing instanceof NoSuchFileException)) {
+                throw missing;
             }
             RepoConfig fresh = RepoConfig.defaults();
             // Deterministic content: two agents initialising at once write identical bytes.
@@ -413,7 +433,7 @@ public final class SnapshotRepository implements AutoCloseable {
             raw = backend.get(RepoConfig.KEY);
         } catch (NoSuchFileException missing) {
             throw new UserError("no kale4j snapshot repository at " + backend.location() + "; check --repo, or "
-                    + "create one with `kale4j snapshot create --repo " + backend.location() + " --source DIR`");
+                    + "create one with `kale4j snapshot init --repo " + backend.location() + "`");
         }
         config = parseConfig(raw);
         checkVersion();

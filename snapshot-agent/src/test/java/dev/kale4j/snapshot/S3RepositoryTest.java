@@ -72,6 +72,11 @@ class S3RepositoryTest {
         try (SnapshotRepository repo = SnapshotRepository.open("s3://snapshots/team a/run-1", settings())) {
             assertThatThrownBy(repo::list).isInstanceOf(UserError.class)
                     .hasMessageContaining("no kale4j snapshot repository at s3://snapshots/team a/run-1");
+            assertThat(repo.init()).isTrue();
+            assertThat(repo.list()).isEmpty();
+            try (SnapshotRepository other = SnapshotRepository.open("s3://snapshots/team a/run-1", settings())) {
+                assertThat(other.init()).isFalse();
+            }
             SnapshotInfo first = repo.create(src, Map.of("run", "1", "step", "load"));
             Files.writeString(src.resolve("data/nested/small.txt"), "changed");
             SnapshotInfo second = repo.create(src, Map.of("run", "1", "step", "train"));

@@ -88,6 +88,7 @@ public final class AgentMain {
     /** A new subcommand object for its name, or null for an unknown name. */
     static SnapshotCommand.Sub subcommand(String name) {
         return switch (name) {
+            case "init" -> new SnapshotCommand.Init();
             case "create" -> new SnapshotCommand.Create();
             case "restore" -> new SnapshotCommand.Restore();
             case "list" -> new SnapshotCommand.ListCmd();

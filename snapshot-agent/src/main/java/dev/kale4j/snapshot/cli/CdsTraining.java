@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * A training run for the AppCDS archive of the standalone agent, for an image build step:
  * <pre>java -XX:ArchiveClassesAtExit=agent.jsa -cp agent-standalone.jar dev.kale4j.snapshot.cli.CdsTraining</pre>
  * then run the agent with {@code -XX:SharedArchiveFile=agent.jsa -jar agent-standalone.jar ...}. The archive holds
- * the classes a JVM loaded, so this runs every command an agent runs (a first and an incremental snapshot with
+ * the classes a JVM loaded, so this runs every command an agent runs (init, a first and an incremental snapshot with
  * compressible, incompressible and sparse content, list, restore, verify) on a small temporary tree, through the
  * same entry point as the command line. A single {@code create} would leave restore's classes out.
  */
@@ -42,6 +42,7 @@ public final class CdsTraining {
             Files.createSymbolicLink(src.resolve("link"), Path.of("table.csv"));
             String repo = dir.resolve("repo").toString();
             String source = dir.resolve("src").toString();
+            failed |= AgentMain.execute("init", "--repo", repo);
             failed |= AgentMain.execute("create", "--repo", repo, "--source", source, "--tag", "k=v");
             Files.writeString(dir.resolve("src/small.txt"), "changed");
             failed |= AgentMain.execute("create", "--repo", repo, "--source", source, "--json");

@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = "Version a directory in a deduplicated snapshot repository (a directory or s3://bucket/prefix).",
         subcommands = {
-                SnapshotCommand.Create.class, SnapshotCommand.Restore.class, SnapshotCommand.ListCmd.class,
+                SnapshotCommand.Init.class, SnapshotCommand.Create.class, SnapshotCommand.Restore.class, SnapshotCommand.ListCmd.class,
                 SnapshotCommand.Diff.class, SnapshotCommand.Verify.class, SnapshotCommand.Forget.class,
                 SnapshotCommand.Gc.class, CsiCommand.class,
         })
@@ -106,6 +106,21 @@ public final class SnapshotCommand implements Runnable {
         }
 
         abstract int run(SnapshotRepository r) throws Exception;
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Create an empty repository (optional: create makes one on first use).")
+    static final class Init extends Sub {
+        @Override
+        int run(SnapshotRepository r) {
+            if (r.init()) {
+                out().println("created snapshot repository " + r.location());
+            } else {
+                out().println("snapshot repository " + r.location() + " already exists; nothing changed");
+            }
+            out().flush();
+            return 0;
+        }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Snapshot a directory.")

@@ -72,6 +72,32 @@ class AgentMainTest {
     }
 
     @Test
+    void initCreatesAnEmptyRepositoryOnceAndCreateUsesIt() throws Exception {
+        String repo = tmp.resolve("repo").toString();
+        Result first = run("init", "--repo", repo);
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).startsWith("created snapshot repository " + repo);
+        byte[] config = Files.readAllBytes(tmp.resolve("repo/config"));
+        assertThat(run("list", "--repo", repo, "--json").out().trim()).isEqualTo("[ ]");
+
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("a.txt"), "one");
+        assertThat(run("create", "--repo", repo, "--source", src.toString()).code()).isZero();
+        Result again = run("init", "--repo", repo);
+        assertThat(again.code()).isZero();
+        assertThat(again.out()).contains("already exists; nothing changed");
+        assertThat(Files.readAllBytes(tmp.resolve("repo/config"))).isEqualTo(config);
+        assertThat(run("list", "--repo", repo, "--json").out()).contains("\"files\" : 1");
+
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Result onFile = run("init", "--repo", file.toString());
+        assertThat(onFile.code()).isEqualTo(2);
+        assertThat(onFile.err()).isEqualTo("kale4j snapshot: snapshot repository " + file
+                + " is a file, not a directory" + System.lineSeparator());
+        assertThat(Files.readString(file)).isEqualTo("x");
+    }
+
+    @Test
     void badInputExitsTwoWithAMessageAndNoStackTrace() throws Exception {
         Result r = run("list", "--repo", tmp.resolve("missing").toString());
         assertThat(r.code()).isEqualTo(2);
