@@ -41,10 +41,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <ul>
- * <li>{@link #open(String)}: a local directory (created on the first {@link #create}) or {@code s3://bucket/prefix}
+ * <li>{@link #open(String)}: a local directory (made by {@link #init} or the first {@link #create}) or
+ *     {@code s3://bucket/prefix}
  *     (endpoint, region and credentials from {@code AWS_ENDPOINT_URL}, {@code AWS_REGION},
  *     {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}; see {@link S3Settings}).</li>
- * <li>{@link #create}, {@link #restore}, {@link #list}, {@link #find}, {@link #get}, {@link #diff},
+ * <li>{@link #init}, {@link #create}, {@link #restore}, {@link #list}, {@link #find}, {@link #get}, {@link #diff},
  *     {@link #verify}, {@link #forget}, {@link #gc}.</li>
  * </ul>
  *

@@ -27,9 +27,9 @@ import java.util.concurrent.Callable;
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = "Version a directory in a deduplicated snapshot repository (a directory or s3://bucket/prefix).",
         subcommands = {
-                SnapshotCommand.Init.class, SnapshotCommand.Create.class, SnapshotCommand.Restore.class, SnapshotCommand.ListCmd.class,
-                SnapshotCommand.Diff.class, SnapshotCommand.Verify.class, SnapshotCommand.Forget.class,
-                SnapshotCommand.Gc.class, CsiCommand.class,
+                SnapshotCommand.Init.class, SnapshotCommand.Create.class, SnapshotCommand.Restore.class,
+                SnapshotCommand.ListCmd.class, SnapshotCommand.Diff.class, SnapshotCommand.Verify.class,
+                SnapshotCommand.Forget.class, SnapshotCommand.Gc.class, CsiCommand.class,
         })
 public final class SnapshotCommand implements Runnable {
     /** The JSON form of a snapshot summary printed by {@code create --json} and {@code list --json}. */
