@@ -104,9 +104,13 @@ class S3RepositoryTest {
                 new S3Settings(endpoint, "us-east-1", ACCESS, "wrong", null))) {
             assertThatThrownBy(() -> repo.create(src, Map.of())).isInstanceOf(UserError.class)
                     .hasMessageContaining("403");
+            // What init is for: finding a wrong key before the first step runs.
+            assertThatThrownBy(repo::init).isInstanceOf(UserError.class).hasMessageContaining("403");
         }
         try (SnapshotRepository repo = SnapshotRepository.open("s3://no-such-bucket/x", settings())) {
             assertThatThrownBy(() -> repo.create(src, Map.of())).isInstanceOf(UserError.class)
+                    .hasMessageContaining("bucket 'no-such-bucket' does not exist");
+            assertThatThrownBy(repo::init).isInstanceOf(UserError.class)
                     .hasMessageContaining("bucket 'no-such-bucket' does not exist");
         }
         assertThatThrownBy(() -> SnapshotRepository.open("s3://snapshots/x",
