@@ -112,6 +112,10 @@ class MainTest {
         assertThat(s.at("/metrics/distinct").asDouble()).isEqualTo(9.0);
         assertThat(s.at("/parameters/top").asInt()).isEqualTo(1);
         assertThat(r.out()).contains("report").contains("Succeeded");
+        // --no-snapshots: no repository, no ids in the summary or the printed lines.
+        assertThat(dir.resolve("w/snapshots")).doesNotExist();
+        assertThat(s.path("snapshots").size()).isZero();
+        assertThat(r.out()).doesNotContain("snapshots:");
 
         Path failing = notebook("fail.ipynb", nb(cell("f1", "throw new IllegalStateException(\"boom\");", "step:a")));
         Result f = cli("run", failing.toString(), "--workdir", dir.resolve("w").toString(), "--no-snapshots");
