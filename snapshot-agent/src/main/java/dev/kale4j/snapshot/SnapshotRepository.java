@@ -127,10 +127,7 @@ public final class SnapshotRepository implements AutoCloseable {
      */
     public boolean init() {
         return io(() -> {
-            boolean existed;
-            synchronized (this) {
-                existed = config != null || backend.exists(RepoConfig.KEY);
-            }
+            boolean existed = backend.exists(RepoConfig.KEY);
             configOrInit();
             return !existed;
         });

@@ -77,13 +77,9 @@ public final class KernelSpecInstaller {
 
     /**
      * Copies the prebuilt JupyterLab extension ({@code jupyterlab-ext/kale4j_labextension} of the
-     * kale4j checkout) to {@code PREFIX/share/jupyter/labextensions/kale4j-jupyterlab}, where
+     * kale4j checkout) to {@code labextensions/kale4j-jupyterlab} in the target's Jupyter data directory, where
      * JupyterLab finds prebuilt extensions. Null when it has not been built.
      */
-    public static Path installLabExtension(Path prefix, Path kale4jHome) throws IOException {
-        return installLabExtension(Target.prefix(prefix), kale4jHome);
-    }
-
     static Path installLabExtension(Target target, Path kale4jHome) throws IOException {
         if (kale4jHome == null) {
             return null;
@@ -106,18 +102,10 @@ public final class KernelSpecInstaller {
         return dest;
     }
 
-    public static Installed install(Path prefix, List<Path> jars) {
-        return install(prefix, jars, true);
-    }
-
     /**
-     * @param cds also create the AppCDS archive {@code PREFIX/share/kale4j/kernel.jsa} (a training
-     *     run of a few seconds) that roughly halves the kernel's start-up time
+     * @param cds also create the AppCDS archive {@code kernel.jsa} beside the jars (a training run of a few
+     *     seconds) that roughly halves the kernel's start-up time
      */
-    public static Installed install(Path prefix, List<Path> jars, boolean cds) {
-        return install(Target.prefix(prefix), jars, cds);
-    }
-
     public static Installed install(Target target, List<Path> jars, boolean cds) {
         if (jars.isEmpty()) {
             throw new UserError("cannot find the kale4j jars to install (java.class.path is empty)");

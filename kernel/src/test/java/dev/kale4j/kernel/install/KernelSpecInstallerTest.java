@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.kale4j.kernel.install.KernelSpecInstaller.Target;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,7 @@ class KernelSpecInstallerTest {
     @Test
     void writesKernelspecWithJavaArgvAndCopiesJars(@TempDir Path prefix, @TempDir Path jars) throws Exception {
         Path jar = Files.writeString(jars.resolve("kale4j-kernel.jar"), "not really a jar");
-        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(prefix, List.of(jar), false);
+        KernelSpecInstaller.Installed done = KernelSpecInstaller.install(Target.prefix(prefix), List.of(jar), false);
         assertThat(done.kernelJson()).isEqualTo(prefix.resolve("share/jupyter/kernels/kale4j/kernel.json"));
         JsonNode spec = new ObjectMapper().readTree(done.kernelJson().toFile());
         assertThat(spec.path("display_name").asText()).isEqualTo("Java (kale4j)");
@@ -31,11 +32,11 @@ class KernelSpecInstallerTest {
 
     @Test
     void installsThePrebuiltLabExtensionWhenItExists(@TempDir Path prefix, @TempDir Path home) throws Exception {
-        assertThat(KernelSpecInstaller.installLabExtension(prefix, home)).isNull();
+        assertThat(KernelSpecInstaller.installLabExtension(Target.prefix(prefix), home)).isNull();
         Path built = Files.createDirectories(home.resolve("jupyterlab-ext/kale4j_labextension/static"));
         Files.writeString(built.getParent().resolve("package.json"), "{\"name\": \"kale4j-jupyterlab\"}");
         Files.writeString(built.resolve("remoteEntry.js"), "// js");
-        Path dest = KernelSpecInstaller.installLabExtension(prefix, home);
+        Path dest = KernelSpecInstaller.installLabExtension(Target.prefix(prefix), home);
         assertThat(dest).isEqualTo(prefix.resolve("share/jupyter/labextensions/kale4j-jupyterlab"));
         assertThat(dest.resolve("static/remoteEntry.js")).exists();
         assertThat(Files.readString(dest.resolve("install.json"))).contains("kale4j-jupyterlab");
